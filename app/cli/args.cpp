@@ -1,0 +1,74 @@
+#include "cli/args.h"
+
+#include "util/error.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace lora::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
+           const std::set<std::string>& switches) {
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        if (a.rfind("--", 0) != 0) throw InputError("unexpected argument '" + a + "'");
+        const std::string name = a.substr(2);
+        if (switches.count(name)) {
+            m_switches.insert(name);
+        } else if (valued.count(name)) {
+            if (i + 1 >= argv.size()) throw InputError("--" + name + " needs a value");
+            if (m_values.count(name)) throw InputError("--" + name + " is given twice");
+            m_values[name] = argv[++i];
+        } else {
+            throw InputError("unknown option '" + a + "'");
+        }
+    }
+}
+
+bool Args::has(const std::string& flag) const {
+    return m_switches.count(flag) || m_values.count(flag);
+}
+
+std::string Args::text(const std::string& flag, const std::string& fallback) const {
+    auto it = m_values.find(flag);
+    return it == m_values.end() ? fallback : it->second;
+}
+
+std::string Args::required(const std::string& flag) const {
+    auto it = m_values.find(flag);
+    if (it == m_values.end()) throw InputError("--" + flag + " is required");
+    return it->second;
+}
+
+long Args::integer(const std::string& flag, long fallback, long min, long max) const {
+    auto it = m_values.find(flag);
+    if (it == m_values.end()) return fallback;
+    const std::string& s = it->second;
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || errno == ERANGE)
+        throw InputError("--" + flag + ": '" + s + "' is not a whole number");
+    if (v < min || v > max)
+        throw InputError("--" + flag + " must be between " + std::to_string(min) + " and " +
+                         std::to_string(max) + " (got " + s + ")");
+    return v;
+}
+
+float Args::number(const std::string& flag, float fallback) const {
+    auto it = m_values.find(flag);
+    if (it == m_values.end()) return fallback;
+    const std::string& s = it->second;
+    char* end = nullptr;
+    const float v = std::strtof(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(v))
+        throw InputError("--" + flag + ": '" + s + "' is not a number");
+    return v;
+}
+
+std::uint64_t Args::seed(const std::string& flag) const {
+    return static_cast<std::uint64_t>(integer(flag, 0, 0, 2147483647L));
+}
+
+} // namespace lora::cli

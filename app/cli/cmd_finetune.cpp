@@ -1,0 +1,162 @@
+// lora-cli finetune: adapt a trained base to new digits with LoRA (or full fine-tuning).
+#include "cli/common.h"
+#include "cli/progress_printer.h"
+#include "data/classes.h"
+#include "io/adapter_dir.h"
+#include "io/model_file.h"
+#include "train/evaluate.h"
+#include "train/trainer.h"
+#include "util/error.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+namespace lora::cli {
+namespace {
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
+    return items;
+}
+
+bool sameBits(const Matrix& a, const Matrix& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() &&
+           std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+}
+
+bool sameBits(const Vector& a, const Vector& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+}
+
+// Bit-for-bit comparison of every base weight and bias.
+bool baseUnchanged(const Mlp& before, const Mlp& after) {
+    for (int i = 0; i < before.layerCount(); ++i)
+        if (!sameBits(before.layer(i).W, after.layer(i).W) || !sameBits(before.layer(i).b, after.layer(i).b))
+            return false;
+    return true;
+}
+
+// Wrong predictions on the test samples whose (remapped) label is in `positions`.
+int wrongAmong(const Evaluation& ev, const std::vector<int>& positions) {
+    int wrong = 0;
+    for (int p : positions) wrong += ev.errorsPerClass[p];
+    return wrong;
+}
+
+} // namespace
+
+int runFinetune(const std::vector<std::string>& argv) {
+    const Args args(argv,
+                    {"base", "classes", "train-digits", "rank", "alpha", "targets", "init", "epochs", "lr",
+                     "batch", "seed", "max-steps", "out", "data", "optimizer"},
+                    {"rslora", "full"});
+    LoadedModel loaded = loadModel(args.required("base"));
+    Mlp& model = loaded.model;
+    const std::vector<int> classes =
+        args.has("classes") ? parseClasses(args.text("classes", "")) : modelClasses(loaded.info, model);
+    if (static_cast<int>(classes.size()) != model.outputs())
+        throw InputError("the base has " + std::to_string(model.outputs()) + " outputs but " +
+                         std::to_string(classes.size()) + " classes were chosen");
+    const bool full = args.has("full");
+    LoraConfig lora;
+    lora.spec.rank = static_cast<int>(args.integer("rank", 4, 1, 4096));
+    lora.spec.alpha = args.number("alpha", 1.0f);
+    if (!(lora.spec.alpha > 0.0f)) throw InputError("--alpha must be greater than 0");
+    lora.spec.rslora = args.has("rslora");
+    lora.spec.init = loraInitFromString(args.text("init", "kaiming"));
+    if (args.has("targets")) lora.targets = splitList(args.text("targets", ""));
+    TrainOptions options;
+    options.epochs = static_cast<int>(args.integer("epochs", 5, 1, 100000));
+    options.batchSize = static_cast<int>(args.integer("batch", 64, 1, 1 << 20));
+    options.learningRate = args.number("lr", 0.01f);
+    options.optimizer = args.text("optimizer", "adam");
+    options.maxSteps = args.integer("max-steps", -1, 1, 1L << 40);
+    const std::uint64_t seed = args.seed("seed");
+    options.seed = seed + 1;
+    options.validate();
+    const std::string out = args.text("out", "");
+
+    TaskData task = loadTask(args, classes);
+    std::vector<int> trainPositions; // remapped labels of --train-digits
+    if (args.has("train-digits")) {
+        for (int d : parseClasses(args.text("train-digits", ""))) {
+            auto it = std::find(classes.begin(), classes.end(), d);
+            if (it == classes.end())
+                throw InputError("--train-digits: digit " + std::to_string(d) + " is not among the classes " +
+                                 formatClasses(classes));
+            trainPositions.push_back(static_cast<int>(it - classes.begin()));
+        }
+        task.train = filterKeepLabels(task.train, trainPositions);
+    }
+
+    const Mlp original = model;
+    const Evaluation before = evaluate(model, task.test);
+    Rng rng(seed);
+    if (!full) {
+        model.attachLora(lora, rng);
+        for (int i = 0; i < model.layerCount(); ++i) {
+            const Linear& l = model.layer(i);
+            if (model.adapter(i) && lora.spec.rank > std::min(l.in(), l.out()))
+                logLine("warning: rank " + std::to_string(lora.spec.rank) + " exceeds min(in, out) = " +
+                        std::to_string(std::min(l.in(), l.out())) + " of " + model.layerName(i) +
+                        "; it adds parameters without adding expressiveness");
+        }
+    }
+    const std::size_t trainable = model.trainableParamCount();
+    const std::size_t total = model.baseParamCount();
+    logLine((full ? "full fine-tune: " : "LoRA: ") + std::to_string(trainable) + " trainable of " +
+            std::to_string(total) + " parameters");
+
+    ProgressPrinter printer(full ? "full" : "lora");
+    const TrainResult run = Trainer(model, options).run(task.train, &task.test, &printer);
+    if (run.diverged) throw InputError("training diverged at step " + std::to_string(run.steps + 1));
+    const Evaluation after = evaluate(model, task.test);
+    const bool unchanged = baseUnchanged(original, model);
+
+    if (!out.empty()) {
+        if (full)
+            saveModel(out, model, ModelInfo{classes});
+        else
+            saveAdapter(out, model, AdapterInfo{classes, args.required("base")});
+    }
+
+    Json result = {{"command", "finetune"},
+                   {"mode", full ? "full" : "lora"},
+                   {"arch", model.architecture()},
+                   {"classes", classes},
+                   {"accuracy", after.accuracy},
+                   {"accuracy_before", before.accuracy},
+                   {"loss", after.loss},
+                   {"trainable_params", trainable},
+                   {"total_params", total},
+                   {"trainable_percent", 100.0 * static_cast<double>(trainable) / static_cast<double>(total)},
+                   {"base_unchanged", unchanged},
+                   {"steps", run.steps},
+                   {"samples_per_s", run.samplesPerSecond},
+                   {"seconds", run.seconds},
+                   {"train_samples", task.train.size()},
+                   {"epochs", epochSeries(run.epochs)},
+                   {"out", out}};
+    if (!full) {
+        result["rank"] = lora.spec.rank;
+        result["alpha"] = lora.spec.alpha;
+        result["rslora"] = lora.spec.rslora;
+        result["scale"] = lora.spec.scale();
+        result["init"] = toString(lora.spec.init);
+        Json targets = Json::array();
+        for (int i = 0; i < model.layerCount(); ++i)
+            if (model.adapter(i)) targets.push_back(model.layerName(i));
+        result["targets"] = targets;
+    }
+    if (!trainPositions.empty()) {
+        result["wrong_before"] = wrongAmong(before, trainPositions);
+        result["wrong_after"] = wrongAmong(after, trainPositions);
+    }
+    printResult(result);
+    return 0;
+}
+
+} // namespace lora::cli

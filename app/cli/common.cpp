@@ -1,0 +1,48 @@
+#include "cli/common.h"
+
+#include "io/model_file.h"
+#include "train/progress.h"
+#include "util/error.h"
+
+#include <iostream>
+
+namespace lora::cli {
+
+TaskData loadTask(const Args& args, const std::vector<int>& classes) {
+    const SplitData split = loadMnist(args.text("data", ""));
+    logLine("data: " + split.source + " (" + std::to_string(split.train.size()) + " train, " +
+            std::to_string(split.test.size()) + " test)");
+    TaskData task;
+    task.classes = classes;
+    task.train = filterClassesRemap(split.train, classes);
+    task.test = filterClassesRemap(split.test, classes);
+    return task;
+}
+
+void logLine(const std::string& text) { std::cerr << text << std::endl; }
+
+void printResult(const Json& result) { std::cout << result.dump() << std::endl; }
+
+Json epochSeries(const std::vector<EpochProgress>& epochs) {
+    Json series = Json::array();
+    for (const auto& e : epochs)
+        series.push_back({{"epoch", e.epoch},
+                          {"train_loss", e.trainLoss},
+                          {"valid_loss", e.validLoss},
+                          {"accuracy", e.validAccuracy},
+                          {"samples_per_s", e.samplesPerSecond}});
+    return series;
+}
+
+} // namespace lora::cli
+
+namespace lora::cli {
+
+// The digits behind the base's outputs: recorded in the file, else 0..n-1 for ten outputs.
+std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model) {
+    if (!info.classes.empty()) return info.classes;
+    if (model.outputs() == 10) return {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    throw InputError("the base does not record its classes; pass --classes");
+}
+
+} // namespace lora::cli

@@ -1,0 +1,36 @@
+#pragma once
+// Pieces every lora-cli sub-command shares: data loading, class selection, JSON output.
+#include "cli/args.h"
+#include "data/idx.h"
+#include "io/model_file.h"
+#include "train/progress.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace lora::cli {
+
+using Json = nlohmann::json;
+
+// Train and test splits restricted to `classes` (labels remapped to their position).
+struct TaskData {
+    std::vector<int> classes;
+    Dataset train, test;
+};
+TaskData loadTask(const Args& args, const std::vector<int>& classes);
+
+// Progress lines go to stderr so stdout stays one JSON object.
+void logLine(const std::string& text);
+void printResult(const Json& result);
+
+Json epochSeries(const std::vector<EpochProgress>& epochs);
+
+// The digits behind the base's outputs: recorded in the file, else 0..9 for ten outputs.
+std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model);
+
+int runTrain(const std::vector<std::string>& argv);
+int runFinetune(const std::vector<std::string>& argv);
+int runEval(const std::vector<std::string>& argv);
+
+} // namespace lora::cli

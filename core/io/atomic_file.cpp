@@ -1,0 +1,95 @@
+#include "io/atomic_file.h"
+
+#include "util/error.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace lora {
+
+namespace {
+
+std::string tempPathFor(const std::string& path) {
+    // pid + counter keeps concurrent writers (threads or processes) off each other's temp file.
+    static std::atomic<unsigned> counter{0};
+    return path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+bool writeAll(int fd, const std::uint8_t* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Makes the rename itself durable; failure here loses nothing already written, so it is
+// not reported.
+void syncParentDirectory(const std::string& path) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+} // namespace
+
+void writeFileAtomic(const std::string& path, const std::vector<std::uint8_t>& bytes) {
+    const std::string temp = tempPathFor(path);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) throw InputError("cannot write " + path + ": " + std::strerror(errno));
+
+    bool ok = writeAll(fd, bytes.data(), bytes.size()) && ::fsync(fd) == 0;
+    int error = ok ? 0 : errno;
+    if (::close(fd) != 0 && ok) {
+        ok = false;
+        error = errno;
+    }
+    if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
+        ok = false;
+        error = errno;
+    }
+    if (!ok) {
+        ::unlink(temp.c_str());
+        throw InputError("cannot write " + path + ": " + std::strerror(error));
+    }
+    syncParentDirectory(path);
+}
+
+void writeFileAtomic(const std::string& path, const std::string& text) {
+    writeFileAtomic(path, std::vector<std::uint8_t>(text.begin(), text.end()));
+}
+
+std::vector<std::uint8_t> readFileBytes(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw InputError("cannot open " + path + ": " + std::strerror(errno));
+    std::vector<std::uint8_t> bytes;
+    std::error_code ec;
+    if (const auto size = std::filesystem::file_size(path, ec); !ec) bytes.reserve(size);
+    std::uint8_t chunk[1 << 16];
+    // Read to EOF rather than trusting a size query, which fails for directories and pipes.
+    while (true) {
+        const std::size_t n = std::fread(chunk, 1, sizeof chunk, f);
+        bytes.insert(bytes.end(), chunk, chunk + n);
+        if (n < sizeof chunk) break;
+    }
+    const int error = std::ferror(f) ? errno : 0;
+    std::fclose(f);
+    if (error != 0) throw InputError("cannot read " + path + ": " + std::strerror(error));
+    return bytes;
+}
+
+} // namespace lora

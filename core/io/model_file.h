@@ -1,0 +1,28 @@
+#pragma once
+// Base models as one safetensors file whose keys match a PyTorch module with attributes
+// fc1, fc2, …: "fc1.weight" [out,in], "fc1.bias" [out]. Our own facts live in
+// __metadata__ next to "format": "pt".
+#include "data/classes.h"
+#include "nn/mlp.h"
+
+#include <string>
+#include <vector>
+
+namespace lora {
+
+struct ModelInfo {
+    std::vector<int> classes; // the digit behind each output, e.g. {3, 4}; empty = 0..n-1
+};
+
+struct LoadedModel {
+    Mlp model;
+    ModelInfo info;
+};
+
+void saveModel(const std::string& path, const Mlp& model, const ModelInfo& info);
+LoadedModel loadModel(const std::string& path); // InputError on anything inconsistent
+
+// Distinct digits 0-9; `outputs` is the count they must match. `what` prefixes errors.
+std::vector<int> parseClasses(const std::string& text, int outputs, const std::string& what);
+
+} // namespace lora

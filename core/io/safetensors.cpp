@@ -1,0 +1,308 @@
+#include "io/safetensors.h"
+
+#include "io/atomic_file.h"
+#include "util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <set>
+
+namespace lora {
+
+namespace {
+
+using nlohmann::json;
+
+// Same cap as the reference implementation: a header this large is hostile, not a model.
+constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+
+enum class DType { F32, F16, BF16 };
+
+struct Entry {
+    std::string name;
+    DType dtype;
+    std::vector<std::int64_t> shape;
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
+};
+
+std::string shapeString(const std::vector<std::int64_t>& shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+std::uint32_t loadU32(const std::uint8_t* p) {
+    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
+           std::uint32_t(p[3]) << 24;
+}
+
+float fromBits(std::uint32_t bits) {
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+float halfToFloat(std::uint16_t h) {
+    const std::uint32_t sign = std::uint32_t(h >> 15) << 31;
+    const int exponent = (h >> 10) & 0x1f;
+    const std::uint32_t mantissa = h & 0x3ff;
+    if (exponent == 0) { // zero or subnormal: mantissa · 2⁻²⁴, exact in float
+        const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+        return sign ? -magnitude : magnitude;
+    }
+    if (exponent == 31) return fromBits(sign | 0x7f800000u | mantissa << 13); // inf / NaN
+    return fromBits(sign | std::uint32_t(exponent - 15 + 127) << 23 | mantissa << 13);
+}
+
+// A positive JSON integer; rejects negatives, floats and everything else.
+bool asUnsigned(const json& j, std::uint64_t& out) {
+    if (j.is_number_unsigned()) {
+        out = j.get<std::uint64_t>();
+        return true;
+    }
+    if (j.is_number_integer() && j.get<std::int64_t>() >= 0) {
+        out = static_cast<std::uint64_t>(j.get<std::int64_t>());
+        return true;
+    }
+    return false;
+}
+
+// nlohmann silently keeps the last of duplicate keys, so the parser callback tracks keys
+// per open object and remembers the first repeat.
+json parseHeader(const std::uint8_t* begin, const std::uint8_t* end, const std::string& what) {
+    std::vector<std::set<std::string>> open;
+    std::string duplicate;
+    bool hasDuplicate = false;
+    const json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) {
+            open.emplace_back();
+        } else if (event == json::parse_event_t::object_end) {
+            open.pop_back();
+        } else if (event == json::parse_event_t::key && !hasDuplicate) {
+            const auto& key = parsed.get_ref<const std::string&>();
+            if (!open.back().insert(key).second) {
+                duplicate = key;
+                hasDuplicate = true;
+            }
+        }
+        return true;
+    };
+    json header;
+    try {
+        header = json::parse(begin, end, callback);
+    } catch (const json::parse_error& e) {
+        throw InputError(what + ": header is not valid JSON (error at byte " +
+                         std::to_string(e.byte) + ")");
+    } catch (const json::exception&) {
+        throw InputError(what + ": header is not valid JSON");
+    }
+    if (hasDuplicate) throw InputError(what + ": header has duplicate key '" + duplicate + "'");
+    return header;
+}
+
+Entry parseEntry(const std::string& name, const json& j, const std::string& what) {
+    const std::string tensor = what + ": tensor '" + name + "'";
+    if (!j.is_object()) throw InputError(tensor + " is not an object");
+    Entry e;
+    e.name = name;
+
+    const auto dtype = j.find("dtype");
+    if (dtype == j.end() || !dtype->is_string()) throw InputError(tensor + " has no dtype string");
+    const std::string& d = dtype->get_ref<const std::string&>();
+    if (d == "F32")
+        e.dtype = DType::F32;
+    else if (d == "F16")
+        e.dtype = DType::F16;
+    else if (d == "BF16")
+        e.dtype = DType::BF16;
+    else
+        throw InputError(tensor + " has dtype " + d + "; only F32, F16 and BF16 are supported");
+
+    const auto shape = j.find("shape");
+    if (shape == j.end() || !shape->is_array()) throw InputError(tensor + " has no shape array");
+    std::uint64_t numel = 1;
+    bool overflow = false;
+    bool empty = false; // a zero dimension empties the tensor whatever the others are
+    for (const auto& dim : *shape) {
+        std::uint64_t n = 0;
+        if (!asUnsigned(dim, n) || n > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+            throw InputError(tensor + " has a shape entry that is not a non-negative integer");
+        e.shape.push_back(static_cast<std::int64_t>(n));
+        if (n == 0)
+            empty = true;
+        else if (numel > std::numeric_limits<std::uint64_t>::max() / n)
+            overflow = true;
+        else
+            numel *= n;
+    }
+    if (empty) {
+        numel = 0;
+        overflow = false;
+    }
+    const std::uint64_t size = e.dtype == DType::F32 ? 4 : 2;
+    if (overflow || numel > std::numeric_limits<std::uint64_t>::max() / size)
+        throw InputError(tensor + " has shape " + shapeString(e.shape) + " with too many elements");
+
+    const auto offsets = j.find("data_offsets");
+    if (offsets == j.end() || !offsets->is_array() || offsets->size() != 2 ||
+        !asUnsigned((*offsets)[0], e.begin) || !asUnsigned((*offsets)[1], e.end))
+        throw InputError(tensor + " has malformed data_offsets (expected [begin, end])");
+    if (e.end < e.begin)
+        throw InputError(tensor + " has data_offsets [" + std::to_string(e.begin) + "," +
+                         std::to_string(e.end) + "] with end before begin");
+    if (e.end - e.begin != numel * size)
+        throw InputError(tensor + " has " + std::to_string(e.end - e.begin) +
+                         " bytes of data but shape " + shapeString(e.shape) + " of " + d +
+                         " needs " + std::to_string(numel * size));
+    return e;
+}
+
+std::vector<float> convert(const Entry& e, const std::uint8_t* data) {
+    const std::size_t size = e.dtype == DType::F32 ? 4 : 2;
+    std::vector<float> out((e.end - e.begin) / size);
+    const std::uint8_t* p = data + e.begin;
+    for (std::size_t i = 0; i < out.size(); ++i, p += size) {
+        if (e.dtype == DType::F32)
+            out[i] = fromBits(loadU32(p));
+        else if (e.dtype == DType::F16)
+            out[i] = halfToFloat(std::uint16_t(p[0] | p[1] << 8));
+        else
+            out[i] = fromBits(std::uint32_t(p[0] | p[1] << 8) << 16); // BF16: top half of F32
+    }
+    return out;
+}
+
+} // namespace
+
+const NamedTensor* SafetensorsFile::find(const std::string& name) const {
+    for (const auto& t : tensors)
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file) {
+    const std::string fail = "cannot encode safetensors: tensor '";
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    if (!file.metadata.empty()) {
+        auto& meta = header["__metadata__"] = nlohmann::ordered_json::object();
+        for (const auto& [key, value] : file.metadata) meta[key] = value;
+    }
+    std::uint64_t offset = 0;
+    for (const auto& t : file.tensors) {
+        if (t.name == "__metadata__" || header.contains(t.name))
+            throw InputError(fail + t.name + "' is reserved or repeated");
+        std::uint64_t numel = 1;
+        for (auto d : t.shape) {
+            if (d < 0) throw InputError(fail + t.name + "' has a negative dimension");
+            numel *= static_cast<std::uint64_t>(d);
+        }
+        if (numel != t.data.size())
+            throw InputError(fail + t.name + "' has " + std::to_string(t.data.size()) +
+                             " values but shape " + shapeString(t.shape) + " needs " +
+                             std::to_string(numel));
+        nlohmann::ordered_json entry = nlohmann::ordered_json::object();
+        entry["dtype"] = "F32";
+        entry["shape"] = t.shape;
+        entry["data_offsets"] = nlohmann::ordered_json::array({offset, offset + 4 * numel});
+        header[t.name] = std::move(entry);
+        offset += 4 * numel;
+    }
+    std::string text;
+    try {
+        text = header.dump();
+    } catch (const nlohmann::json::exception&) {
+        throw InputError("cannot encode safetensors: a name or metadata value is not UTF-8");
+    }
+    text.append((8 - text.size() % 8) % 8, ' '); // keeps the data 8-byte aligned
+
+    std::vector<std::uint8_t> out;
+    out.reserve(8 + text.size() + offset);
+    for (int i = 0; i < 8; ++i) out.push_back(std::uint8_t(std::uint64_t(text.size()) >> (8 * i)));
+    out.insert(out.end(), text.begin(), text.end());
+    for (const auto& t : file.tensors) {
+        for (float f : t.data) {
+            std::uint32_t bits;
+            std::memcpy(&bits, &f, sizeof bits);
+            for (int i = 0; i < 4; ++i) out.push_back(std::uint8_t(bits >> (8 * i)));
+        }
+    }
+    return out;
+}
+
+SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what) {
+    if (bytes.size() < 8)
+        throw InputError(what + ": " + std::to_string(bytes.size()) +
+                         " bytes is too short for a safetensors file");
+    std::uint64_t headerSize = 0;
+    for (int i = 0; i < 8; ++i) headerSize |= std::uint64_t(bytes[i]) << (8 * i);
+    if (headerSize > kMaxHeaderBytes)
+        throw InputError(what + ": header length " + std::to_string(headerSize) +
+                         " exceeds the limit of " + std::to_string(kMaxHeaderBytes) + " bytes");
+    if (headerSize > bytes.size() - 8)
+        throw InputError(what + ": header length " + std::to_string(headerSize) +
+                         " runs past the end of the " + std::to_string(bytes.size()) +
+                         "-byte file");
+
+    const json header = parseHeader(bytes.data() + 8, bytes.data() + 8 + headerSize, what);
+    if (!header.is_object()) throw InputError(what + ": header is not a JSON object");
+
+    SafetensorsFile file;
+    std::vector<Entry> entries;
+    for (const auto& [key, value] : header.items()) {
+        if (key != "__metadata__") {
+            entries.push_back(parseEntry(key, value, what));
+            continue;
+        }
+        if (!value.is_object()) throw InputError(what + ": __metadata__ is not an object");
+        for (const auto& [mkey, mvalue] : value.items()) {
+            if (!mvalue.is_string())
+                throw InputError(what + ": __metadata__ value for '" + mkey + "' is not a string");
+            file.metadata[mkey] = mvalue.get<std::string>();
+        }
+    }
+
+    // Every data byte belongs to exactly one tensor: no gaps, overlaps or leftovers.
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    const std::uint64_t dataSize = bytes.size() - 8 - headerSize;
+    std::uint64_t expected = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const Entry& e = entries[i];
+        if (e.begin > expected && i == 0)
+            throw InputError(what + ": first tensor '" + e.name + "' starts at byte " +
+                             std::to_string(e.begin) + ", not 0");
+        if (e.begin > expected)
+            throw InputError(what + ": gap of " + std::to_string(e.begin - expected) +
+                             " bytes before tensor '" + e.name + "'");
+        if (e.begin < expected)
+            throw InputError(what + ": tensor '" + e.name + "' overlaps tensor '" +
+                             entries[i - 1].name + "'");
+        expected = e.end;
+    }
+    if (expected > dataSize)
+        throw InputError(what + ": data is truncated (tensors need " + std::to_string(expected) +
+                         " bytes, file has " + std::to_string(dataSize) + ")");
+    if (expected < dataSize)
+        throw InputError(what + ": " + std::to_string(dataSize - expected) +
+                         " trailing bytes after the last tensor");
+
+    const std::uint8_t* data = bytes.data() + 8 + headerSize;
+    for (const Entry& e : entries) file.tensors.push_back({e.name, e.shape, convert(e, data)});
+    return file;
+}
+
+SafetensorsFile readSafetensors(const std::string& path) {
+    return decodeSafetensors(readFileBytes(path), path);
+}
+
+void writeSafetensors(const std::string& path, const SafetensorsFile& file) {
+    writeFileAtomic(path, encodeSafetensors(file));
+}
+
+} // namespace lora

@@ -1,0 +1,34 @@
+#pragma once
+// The safetensors format: 8-byte little-endian header length N, N bytes of JSON (padded
+// with spaces to a multiple of 8), then raw little-endian tensor data. Offsets in the
+// header are relative to the data start, sorted, contiguous and cover it exactly.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lora {
+
+struct NamedTensor {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::vector<float> data; // always float32 in memory; F16/BF16 files are widened
+};
+
+struct SafetensorsFile {
+    std::vector<NamedTensor> tensors; // in file (offset) order
+    std::map<std::string, std::string> metadata;
+
+    const NamedTensor* find(const std::string& name) const;
+};
+
+// Serialise as F32 tensors, in the given order. Metadata values must be strings.
+std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file);
+// Parse and validate; throws InputError("<what>: <problem>") on anything malformed.
+SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what);
+
+SafetensorsFile readSafetensors(const std::string& path);
+// Atomic: writes a temporary file in the same folder, then renames it over `path`.
+void writeSafetensors(const std::string& path, const SafetensorsFile& file);
+
+} // namespace lora

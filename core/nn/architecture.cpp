@@ -1,0 +1,52 @@
+#include "nn/architecture.h"
+
+#include "util/error.h"
+
+#include <cctype>
+
+namespace lora {
+
+std::vector<int> parseArchitecture(const std::string& arch) {
+    const std::string where = "architecture '" + arch + "'";
+    if (arch.empty()) throw InputError("architecture is empty (expected widths like 784-64-2)");
+    std::vector<int> widths;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t dash = arch.find('-', start);
+        const std::string part = arch.substr(start, dash == std::string::npos ? dash : dash - start);
+        if (part.empty()) throw InputError(where + " has an empty layer width");
+        long long value = 0;
+        for (char c : part) {
+            if (!std::isdigit(static_cast<unsigned char>(c)))
+                throw InputError(where + ": '" + part + "' is not a whole number");
+            value = value * 10 + (c - '0');
+            if (value > kMaxLayerWidth)
+                throw InputError(where + ": width " + part + " exceeds the limit of " +
+                                 std::to_string(kMaxLayerWidth));
+        }
+        if (value < 1) throw InputError(where + ": every width must be at least 1");
+        widths.push_back(static_cast<int>(value));
+        if (dash == std::string::npos) break;
+        start = dash + 1;
+    }
+    if (widths.size() < 2)
+        throw InputError(where + " needs at least an input and an output width");
+    return widths;
+}
+
+std::string formatArchitecture(const std::vector<int>& widths) {
+    std::string s;
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+        if (i) s += '-';
+        s += std::to_string(widths[i]);
+    }
+    return s;
+}
+
+std::vector<std::string> layerNames(int layerCount) {
+    std::vector<std::string> names;
+    for (int i = 1; i <= layerCount; ++i) names.push_back("fc" + std::to_string(i));
+    return names;
+}
+
+} // namespace lora

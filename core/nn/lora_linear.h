@@ -1,0 +1,73 @@
+#pragma once
+// LoRA adapter on a frozen Linear: y = x Wᵀ + b + s · (x Aᵀ) Bᵀ with A [r, in], B [out, r].
+// The low-rank path is two thin GEMMs; BA is only formed for merge/unmerge.
+#include "nn/linear.h"
+
+#include <string>
+
+namespace lora {
+
+enum class LoraInit { Kaiming, Gaussian };
+
+struct LoraSpec {
+    int rank = 4;
+    float alpha = 1.0f;
+    bool rslora = false; // scale α/√r instead of α/r
+    LoraInit init = LoraInit::Kaiming;
+
+    float scale() const;
+};
+
+const char* toString(LoraInit init);
+LoraInit loraInitFromString(const std::string& s); // "kaiming" | "gaussian", else InputError
+
+class LoraLinear {
+public:
+    // `base` must outlive the adapter; it is treated as frozen while the adapter is attached.
+    LoraLinear(Linear& base, const LoraSpec& spec);
+
+    // A: PEFT's kaiming_uniform(a=√5) → U(-1/√in, 1/√in), or N(0, 1/r) for Gaussian; B = 0.
+    void init(Rng& rng);
+
+    int rank() const { return m_spec.rank; }
+    float scale() const { return m_scale; }
+    const LoraSpec& spec() const { return m_spec; }
+    std::size_t paramCount() const { return static_cast<std::size_t>(A.size() + B.size()); }
+
+    // x: [batch, in] -> y: [batch, out]; without the low-rank term when disabled or merged.
+    void forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x);
+    // dy: [batch, out], x: [batch, in] -> dx: [batch, in] (if wanted), dA, dB accumulated.
+    // Uses the hidden h = x Aᵀ cached by the last forward of the same batch.
+    void backward(Eigen::Ref<Matrix> dx, const Eigen::Ref<const Matrix>& dy,
+                  const Eigen::Ref<const Matrix>& x, bool wantDx);
+
+    void zeroGrad();
+    void trainableViews(const std::string& prefix, std::vector<ParamView>& out);
+
+    // ΔW = s · B A  [out, in]
+    Matrix delta() const;
+    void merge();   // W += s·BA; forward then skips the low-rank path
+    void unmerge(); // W -= s·BA
+    bool merged() const { return m_merged; }
+
+    bool enabled = true;
+    Matrix A;  // [r, in]
+    Matrix B;  // [out, r]
+    Matrix dA; // [r, in]
+    Matrix dB; // [out, r]
+
+    // After copying the owning network, point the copy at the copied base layer.
+    void rebind(Linear& base) { m_base = &base; }
+    Linear& base() { return *m_base; }
+    const Linear& base() const { return *m_base; }
+
+private:
+    Linear* m_base;
+    LoraSpec m_spec;
+    float m_scale;
+    bool m_merged = false;
+    Matrix m_h;  // [batch, r] = x Aᵀ from the last forward
+    Matrix m_dh; // [batch, r]
+};
+
+} // namespace lora

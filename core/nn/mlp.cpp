@@ -1,0 +1,191 @@
+#include "nn/mlp.h"
+
+#include "nn/architecture.h"
+#include "nn/relu.h"
+#include "util/error.h"
+
+#include <algorithm>
+
+namespace lora {
+
+Mlp::Mlp(const std::vector<int>& widths) : m_widths(widths) {
+    if (widths.size() < 2) throw InputError("a network needs at least an input and an output width");
+    for (std::size_t i = 0; i + 1 < widths.size(); ++i) m_layers.emplace_back(widths[i], widths[i + 1]);
+    m_adapters.resize(m_layers.size());
+}
+
+Mlp::Mlp(const std::string& arch) : Mlp(parseArchitecture(arch)) {}
+
+Mlp::Mlp(const Mlp& other) : m_widths(other.m_widths), m_layers(other.m_layers) {
+    m_adapters.resize(m_layers.size());
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        if (!other.m_adapters[i]) continue;
+        // Re-point the copied adapter at our own copy of the base layer.
+        m_adapters[i] = std::make_unique<LoraLinear>(*other.m_adapters[i]);
+        m_adapters[i]->rebind(m_layers[i]);
+    }
+}
+
+Mlp& Mlp::operator=(const Mlp& other) {
+    if (this != &other) {
+        Mlp copy(other);
+        m_widths = std::move(copy.m_widths);
+        m_layers = std::move(copy.m_layers);
+        m_adapters = std::move(copy.m_adapters);
+        for (std::size_t i = 0; i < m_layers.size(); ++i)
+            if (m_adapters[i]) m_adapters[i]->rebind(m_layers[i]);
+        m_z.clear();
+        m_a.clear();
+        m_dz.clear();
+        m_da.clear();
+    }
+    return *this;
+}
+
+void Mlp::initDefault(Rng& rng) {
+    for (auto& layer : m_layers) layer.initDefault(rng);
+}
+
+std::string Mlp::architecture() const { return formatArchitecture(m_widths); }
+
+int Mlp::layerIndex(const std::string& name) const {
+    for (int i = 0; i < layerCount(); ++i)
+        if (layerName(i) == name) return i;
+    return -1;
+}
+
+std::size_t Mlp::baseParamCount() const {
+    std::size_t n = 0;
+    for (const auto& layer : m_layers) n += layer.paramCount();
+    return n;
+}
+
+std::size_t Mlp::trainableParamCount() const {
+    if (hasLora()) return loraParamCount();
+    std::size_t n = 0;
+    for (const auto& layer : m_layers)
+        if (!layer.frozen()) n += layer.paramCount();
+    return n;
+}
+
+void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
+    std::vector<bool> targeted(m_layers.size(), config.targets.empty());
+    for (const auto& name : config.targets) {
+        const int i = layerIndex(name);
+        if (i < 0)
+            throw InputError("target layer '" + name + "' does not exist in " + architecture() +
+                             " (layers are fc1-fc" + std::to_string(layerCount()) + ")");
+        if (targeted[i] && !config.targets.empty())
+            throw InputError("target layer '" + name + "' is listed twice");
+        targeted[i] = true;
+    }
+    LoraSpec probe = config.spec; // validate before touching anything
+    LoraLinear check(m_layers.front(), probe);
+    (void)check;
+
+    detachLora();
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        m_layers[i].setFrozen(true);
+        if (!targeted[i]) continue;
+        m_adapters[i] = std::make_unique<LoraLinear>(m_layers[i], config.spec);
+        m_adapters[i]->init(rng);
+    }
+}
+
+void Mlp::detachLora() {
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        if (m_adapters[i]) m_adapters[i]->unmerge();
+        m_adapters[i].reset();
+        m_layers[i].setFrozen(false);
+    }
+}
+
+bool Mlp::hasLora() const {
+    return std::any_of(m_adapters.begin(), m_adapters.end(), [](const auto& a) { return a != nullptr; });
+}
+
+void Mlp::setLoraEnabled(bool enabled) {
+    for (auto& a : m_adapters)
+        if (a) a->enabled = enabled;
+}
+
+void Mlp::mergeLora() {
+    for (auto& a : m_adapters)
+        if (a) a->merge();
+}
+
+void Mlp::unmergeLora() {
+    for (auto& a : m_adapters)
+        if (a) a->unmerge();
+}
+
+std::size_t Mlp::loraParamCount() const {
+    std::size_t n = 0;
+    for (const auto& a : m_adapters)
+        if (a) n += a->paramCount();
+    return n;
+}
+
+void Mlp::resizeWorkspace(int batch) {
+    const std::size_t n = m_layers.size();
+    if (m_z.size() == n && m_z.front().rows() == batch) return;
+    m_z.resize(n);
+    m_a.resize(n);
+    m_dz.resize(n);
+    m_da.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const int out = m_layers[i].out();
+        m_z[i].resize(batch, out);
+        m_a[i].resize(batch, out);
+        m_dz[i].resize(batch, out);
+        m_da[i].resize(batch, out);
+    }
+}
+
+const Matrix& Mlp::forward(const Eigen::Ref<const Matrix>& x) {
+    resizeWorkspace(static_cast<int>(x.rows()));
+    const std::size_t n = m_layers.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const Eigen::Ref<const Matrix> in = i == 0 ? x : Eigen::Ref<const Matrix>(m_a[i - 1]);
+        if (m_adapters[i])
+            m_adapters[i]->forward(m_z[i], in);
+        else
+            m_layers[i].forward(m_z[i], in);
+        if (i + 1 < n) reluForward(m_a[i], m_z[i]);
+    }
+    return m_z.back();
+}
+
+void Mlp::backward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& dlogits) {
+    const std::size_t n = m_layers.size();
+    m_dz[n - 1] = dlogits;
+    for (std::size_t i = n; i-- > 0;) {
+        const bool wantDx = i > 0;
+        const Eigen::Ref<const Matrix> in = i == 0 ? x : Eigen::Ref<const Matrix>(m_a[i - 1]);
+        // m_da[i-1] receives dL/da_{i-1}; the first layer has nothing to pass back.
+        Eigen::Ref<Matrix> dx = wantDx ? Eigen::Ref<Matrix>(m_da[i - 1]) : Eigen::Ref<Matrix>(m_da[0]);
+        if (m_adapters[i])
+            m_adapters[i]->backward(dx, m_dz[i], in, wantDx);
+        else
+            m_layers[i].backward(dx, m_dz[i], in, wantDx);
+        if (wantDx) reluBackward(m_dz[i - 1], m_da[i - 1], m_a[i - 1]);
+    }
+}
+
+void Mlp::zeroGrad() {
+    for (auto& layer : m_layers) layer.zeroGrad();
+    for (auto& a : m_adapters)
+        if (a) a->zeroGrad();
+}
+
+std::vector<ParamView> Mlp::trainableViews() {
+    std::vector<ParamView> views;
+    for (std::size_t i = 0; i < m_layers.size(); ++i) {
+        const std::string name = layerName(static_cast<int>(i));
+        m_layers[i].trainableViews(name, views);
+        if (m_adapters[i]) m_adapters[i]->trainableViews(name, views);
+    }
+    return views;
+}
+
+} // namespace lora

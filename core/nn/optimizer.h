@@ -1,0 +1,52 @@
+#pragma once
+// Optimisers see only flat views of trainable tensors, so a frozen weight cannot be
+// updated by construction.
+#include "nn/tensor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lora {
+
+class Optimizer {
+public:
+    explicit Optimizer(std::vector<ParamView> params) : m_params(std::move(params)) {}
+    virtual ~Optimizer() = default;
+    virtual void step() = 0;
+    void zeroGrad();
+    const std::vector<ParamView>& params() const { return m_params; }
+
+protected:
+    std::vector<ParamView> m_params;
+};
+
+// torch.optim.Adam with its defaults: β = (0.9, 0.999), ε = 1e-8, bias correction.
+class Adam : public Optimizer {
+public:
+    Adam(std::vector<ParamView> params, float lr, float beta1 = 0.9f, float beta2 = 0.999f,
+         float eps = 1e-8f);
+    void step() override;
+
+private:
+    float m_lr, m_beta1, m_beta2, m_eps;
+    long m_t = 0;
+    std::vector<std::vector<float>> m_m, m_v;
+};
+
+// Plain SGD, optionally with momentum (torch.optim.SGD semantics).
+class Sgd : public Optimizer {
+public:
+    Sgd(std::vector<ParamView> params, float lr, float momentum = 0.0f);
+    void step() override;
+
+private:
+    float m_lr, m_momentum;
+    bool m_first = true;
+    std::vector<std::vector<float>> m_buf;
+};
+
+std::unique_ptr<Optimizer> makeOptimizer(const std::string& name, std::vector<ParamView> params,
+                                         float lr); // "adam" | "sgd"
+
+} // namespace lora

@@ -1,0 +1,27 @@
+# Shared by scripts/start and scripts/test: install missing Debian packages, then build.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${LORA_BUILD_DIR:-$ROOT/build}"
+
+# What a fresh Debian 12 needs to build lora_core, lora-cli and the Qt tests.
+PACKAGES=(build-essential cmake pkg-config libeigen3-dev zlib1g-dev nlohmann-json3-dev
+          qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth)
+
+install_missing_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release "$@"
+    cmake --build "$BUILD" -j "$(nproc)"
+}

@@ -1,0 +1,392 @@
+// PEFT-style adapter directories: exact round trips, the key spellings PEFT produces, and
+// failures that leave the model exactly as it was.
+#include "io/adapter_dir.h"
+#include "io/safetensors.h"
+#include "util/error.h"
+#include "util/rng.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+using namespace lora;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errorOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+template <typename M> bool sameBits(const M& a, const M& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() &&
+           std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+}
+
+bool sameBits(const Mlp& a, const Mlp& b) {
+    if (a.architecture() != b.architecture()) return false;
+    for (int i = 0; i < a.layerCount(); ++i) {
+        if (!sameBits(a.layer(i).W, b.layer(i).W) || !sameBits(a.layer(i).b, b.layer(i).b))
+            return false;
+        const LoraLinear* x = a.adapter(i);
+        const LoraLinear* y = b.adapter(i);
+        if (!x != !y) return false;
+        if (x && (!sameBits(x->A, y->A) || !sameBits(x->B, y->B) || x->merged() != y->merged() ||
+                  x->rank() != y->rank() || x->scale() != y->scale()))
+            return false;
+    }
+    return true;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// "fc1.lora_A.weight:2x10,..." -> tensors with those shapes and distinct values.
+std::vector<NamedTensor> tensors(const QString& spec) {
+    std::vector<NamedTensor> out;
+    float next = 0.125f;
+    for (const QString& item : spec.split(',', Qt::SkipEmptyParts)) {
+        const QStringList parts = item.split(':');
+        NamedTensor t{parts[0].toStdString(), {}, {}};
+        std::size_t numel = 1;
+        for (const QString& d : parts[1].split('x', Qt::SkipEmptyParts)) {
+            t.shape.push_back(d.toLongLong());
+            numel *= std::size_t(d.toLongLong());
+        }
+        for (std::size_t i = 0; i < numel; ++i, next += 0.25f) t.data.push_back(next);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+// Writes an adapter directory by hand; "<none>" leaves the file out.
+void writeDir(const std::string& dir, const QString& config, const QString& tensorSpec,
+              const std::map<std::string, std::string>& meta = {}) {
+    fs::create_directories(dir);
+    if (config != "<none>") std::ofstream(dir + "/adapter_config.json") << config.toStdString();
+    if (tensorSpec != "<none>") {
+        SafetensorsFile f;
+        f.metadata = meta;
+        f.tensors = tensors(tensorSpec);
+        writeSafetensors(dir + "/adapter_model.safetensors", f);
+    }
+}
+
+const QString kConfig = R"({"peft_type": "LORA", "r": 2, "lora_alpha": 4, "unknown_field": [1]})";
+// A valid rank-2 adapter on fc1 and fc3 of the 10-6-4-3 base.
+const QString kGood = "fc1.lora_A.weight:2x10,fc1.lora_B.weight:6x2,"
+                      "fc3.lora_A.weight:2x4,fc3.lora_B.weight:3x2";
+
+} // namespace
+
+class TestAdapterDir : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+    Mlp m_base{"10-6-4-3"};
+    std::string path(const std::string& name) const {
+        return m_tmp.path().toStdString() + "/" + name;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_tmp.isValid());
+        Rng rng(11);
+        m_base.initDefault(rng);
+    }
+    void cleanup() {
+        for (const auto& e : fs::directory_iterator(m_tmp.path().toStdString()))
+            fs::remove_all(e.path());
+    }
+
+    void roundTrip_data() {
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<float>("alpha");
+        QTest::addColumn<bool>("rslora");
+        QTest::addColumn<bool>("gaussian");
+        QTest::addColumn<QStringList>("targets");
+        QTest::addColumn<QString>("expectedConfig");
+        QTest::newRow("rslora gaussian fc1,fc3")
+            << 2 << 3.5f << true << true << QStringList{"fc3", "fc1"}
+            << R"({"alpha_pattern": {}, "base_model_name_or_path": "my-base", "bias": "none",
+                  "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": "gaussian",
+                  "layers_pattern": null, "layers_to_transform": null, "lora_alpha": 3.5,
+                  "lora_dropout": 0.0, "modules_to_save": null, "peft_type": "LORA", "r": 2,
+                  "rank_pattern": {}, "revision": null, "target_modules": ["fc1", "fc3"],
+                  "task_type": null, "use_dora": false, "use_rslora": true})";
+        QTest::newRow("kaiming alpha 0.1 all layers")
+            << 4 << 0.1f << false << false << QStringList{}
+            << R"({"alpha_pattern": {}, "base_model_name_or_path": "my-base", "bias": "none",
+                  "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true,
+                  "layers_pattern": null, "layers_to_transform": null, "lora_alpha": 0.1,
+                  "lora_dropout": 0.0, "modules_to_save": null, "peft_type": "LORA", "r": 4,
+                  "rank_pattern": {}, "revision": null, "target_modules": ["fc1", "fc2", "fc3"],
+                  "task_type": null, "use_dora": false, "use_rslora": false})";
+    }
+
+    void roundTrip() {
+        QFETCH(int, rank);
+        QFETCH(float, alpha);
+        QFETCH(bool, rslora);
+        QFETCH(bool, gaussian);
+        QFETCH(QStringList, targets);
+        QFETCH(QString, expectedConfig);
+
+        Mlp model = m_base;
+        LoraConfig config;
+        config.spec = {rank, alpha, rslora, gaussian ? LoraInit::Gaussian : LoraInit::Kaiming};
+        for (const QString& t : targets) config.targets.push_back(t.toStdString());
+        Rng rng(5);
+        model.attachLora(config, rng);
+        for (int i = 0; i < model.layerCount(); ++i)
+            if (auto* a = model.adapter(i))
+                for (Eigen::Index k = 0; k < a->B.size(); ++k) a->B.data()[k] = rng.normal();
+        const std::string dir = path("nested/adapter");
+        saveAdapter(dir, model, {{3, 4, 5}, "my-base"});
+
+        const std::string configText = slurp(dir + "/adapter_config.json");
+        QVERIFY(configText.starts_with("{\n  \"alpha_pattern\": {},\n"));
+        QVERIFY(configText.find("\n  \"lora_dropout\": 0.0,\n") != std::string::npos);
+        const QJsonObject written =
+            QJsonDocument::fromJson(QByteArray::fromStdString(configText)).object();
+        QCOMPARE(written, QJsonDocument::fromJson(expectedConfig.toUtf8()).object());
+
+        const SafetensorsFile raw = readSafetensors(dir + "/adapter_model.safetensors");
+        QCOMPARE(raw.metadata,
+                 (std::map<std::string, std::string>{{"format", "pt"},
+                                                     {"lora_explorer.architecture", "10-6-4-3"},
+                                                     {"lora_explorer.classes", "3,4,5"},
+                                                     {"lora_explorer.version", "1"}}));
+        std::vector<std::string> keys;
+        for (const auto& t : raw.tensors) keys.push_back(t.name);
+        std::vector<std::string> expectedKeys;
+        for (int i = 0; i < model.layerCount(); ++i)
+            if (model.adapter(i))
+                for (const char* m : {".lora_A.weight", ".lora_B.weight"})
+                    expectedKeys.push_back("base_model.model." + model.layerName(i) + m);
+        QCOMPARE(keys, expectedKeys);
+
+        Mlp fresh = m_base;
+        const LoadedAdapter loaded = loadAdapter(dir, fresh);
+        QCOMPARE(loaded.config.spec.rank, rank);
+        QCOMPARE(loaded.config.spec.alpha, alpha);
+        QCOMPARE(loaded.config.spec.rslora, rslora);
+        QCOMPARE(loaded.config.spec.init, config.spec.init);
+        QCOMPARE(loaded.info.classes, (std::vector<int>{3, 4, 5}));
+        QCOMPARE(loaded.info.baseModel, std::string("my-base"));
+        QVERIFY(sameBits(fresh, model));
+
+        const Matrix x = Matrix::Random(5, 10);
+        QVERIFY(sameBits(Matrix(fresh.forward(x)), Matrix(model.forward(x))));
+    }
+
+    void keyVariants_data() {
+        QTest::addColumn<QString>("prefix");
+        QTest::addColumn<QString>("adapterName");
+        QTest::newRow("prefixed") << "base_model.model."
+                                  << "";
+        QTest::newRow("bare") << ""
+                              << "";
+        QTest::newRow("prefixed .default") << "base_model.model."
+                                           << ".default";
+        QTest::newRow("bare .default") << ""
+                                       << ".default";
+    }
+
+    void keyVariants() {
+        QFETCH(QString, prefix);
+        QFETCH(QString, adapterName);
+        const QString a = prefix + "fc2.lora_A" + adapterName + ".weight";
+        const QString b = prefix + "fc2.lora_B" + adapterName + ".weight";
+        writeDir(path("a"), kConfig, a + ":2x6," + b + ":4x2");
+        Mlp model = m_base;
+        const LoadedAdapter loaded = loadAdapter(path("a"), model);
+        QCOMPARE(loaded.config.targets, std::vector<std::string>{"fc2"});
+        QCOMPARE(loaded.config.spec.rank, 2);
+        QCOMPARE(loaded.config.spec.alpha, 4.0f);
+        QVERIFY(!model.adapter(0) && model.adapter(1) && !model.adapter(2));
+        const auto expected = tensors(a + ":2x6," + b + ":4x2");
+        QCOMPARE(model.adapter(1)->A(1, 5), expected[0].data[11]);
+        QCOMPARE(model.adapter(1)->B(3, 1), expected[1].data[7]);
+    }
+
+    void uniformPatternsOverrideR() {
+        writeDir(path("a"),
+                 R"({"peft_type":"LORA","r":2,"lora_alpha":4,"rank_pattern":{"fc1":3,"model.fc3":3},
+                     "alpha_pattern":{"fc1":6,"fc3":6,"fc2":1}})",
+                 "fc1.lora_A.weight:3x10,fc1.lora_B.weight:6x3,fc3.lora_A.weight:3x4,fc3.lora_B."
+                 "weight:3x3");
+        Mlp model = m_base;
+        const LoadedAdapter loaded = loadAdapter(path("a"), model);
+        QCOMPARE(loaded.config.spec.rank, 3);
+        QCOMPARE(loaded.config.spec.alpha, 6.0f);
+        QCOMPARE(loaded.config.targets, (std::vector<std::string>{"fc1", "fc3"}));
+    }
+
+    void rejects_data() {
+        QTest::addColumn<QString>("config");
+        QTest::addColumn<QString>("weights");
+        QTest::addColumn<QString>("arch");    // lora_explorer.architecture metadata, if any
+        QTest::addColumn<QString>("message"); // {dir}, {cfg}, {w} are substituted
+        QTest::newRow("missing config") << "<none>" << kGood << ""
+                                        << "{dir}: adapter_config.json not found";
+        QTest::newRow("config not JSON") << "{\"r\": " << kGood << ""
+                                         << "{cfg}: not valid JSON";
+        QTest::newRow("config not object") << "[1]" << kGood << ""
+                                           << "{cfg}: not a JSON object";
+        QTest::newRow("no peft_type") << R"({"r": 2})" << kGood << ""
+                                      << "{cfg}: peft_type is missing";
+        QTest::newRow("IA3") << R"({"peft_type": "IA3", "r": 2})" << kGood << ""
+                             << R"({cfg}: peft_type is "IA3"; only LORA adapters are supported)";
+        QTest::newRow("DoRA") << R"({"peft_type": "LORA", "use_dora": true})" << kGood << ""
+                              << "{cfg}: DoRA adapters (use_dora) are not supported";
+        QTest::newRow("r zero") << R"({"peft_type": "LORA", "r": 0})" << kGood << ""
+                                << "{cfg}: r must be a positive integer (got 0)";
+        QTest::newRow("r fractional") << R"({"peft_type": "LORA", "r": 2.5})" << kGood << ""
+                                      << "{cfg}: r must be a positive integer (got 2.5)";
+        QTest::newRow("alpha string")
+            << R"({"peft_type": "LORA", "r": 2, "lora_alpha": "x"})" << kGood << ""
+            << R"({cfg}: lora_alpha must be a positive number (got "x"))";
+        QTest::newRow("alpha negative")
+            << R"({"peft_type": "LORA", "r": 2, "lora_alpha": -1})" << kGood << ""
+            << "{cfg}: lora_alpha must be a positive number (got -1)";
+        QTest::newRow("rslora not bool")
+            << R"({"peft_type": "LORA", "use_rslora": "yes"})" << kGood << ""
+            << "{cfg}: use_rslora must be true or false";
+        QTest::newRow("missing weights") << kConfig << "<none>"
+                                         << ""
+                                         << "{dir}: adapter_model.safetensors not found";
+        QTest::newRow("no tensors") << kConfig << ""
+                                    << ""
+                                    << "{w}: no LoRA tensors";
+        QTest::newRow("unknown layer")
+            << kConfig << kGood + ",fc9.lora_A.weight:2x4"
+            << ""
+            << "{w}: adapter key 'fc9.lora_A.weight' matches no layer of the 10-6-4-3 base";
+        QTest::newRow("not a lora key") << kConfig << kGood + ",fc1.weight:6x10"
+                                        << ""
+                                        << "unexpected tensor 'fc1.weight' in {w}";
+        QTest::newRow("lora bias") << kConfig << kGood + ",fc1.lora_B.bias:6"
+                                   << ""
+                                   << "unexpected tensor 'fc1.lora_B.bias' in {w}";
+        QTest::newRow("twice")
+            << kConfig << kGood + ",base_model.model.fc1.lora_A.default.weight:2x10"
+            << ""
+            << "{w}: 'fc1.lora_A.weight' and 'base_model.model.fc1.lora_A.default.weight' are both "
+               "fc1.lora_A";
+        QTest::newRow("A without B") << kConfig << "fc1.lora_A.weight:2x10"
+                                     << ""
+                                     << "{w}: fc1 has lora_A but no lora_B";
+        QTest::newRow("B without A") << kConfig << "fc2.lora_B.weight:4x2"
+                                     << ""
+                                     << "{w}: fc2 has lora_B but no lora_A";
+        QTest::newRow("A inputs") << kConfig << "fc1.lora_A.weight:2x100,fc1.lora_B.weight:6x2"
+                                  << ""
+                                  << "{w}: fc1.lora_A.weight is [2,100] but fc1 takes 10 inputs";
+        QTest::newRow("B outputs") << kConfig << "fc1.lora_A.weight:2x10,fc1.lora_B.weight:7x2"
+                                   << ""
+                                   << "{w}: fc1.lora_B.weight is [7,2] but fc1 has 6 outputs";
+        QTest::newRow("A rank") << kConfig << "fc1.lora_A.weight:3x10,fc1.lora_B.weight:6x3"
+                                << ""
+                                << "{w}: fc1.lora_A.weight is [3,10] but r is 2";
+        QTest::newRow("B rank") << kConfig << "fc1.lora_A.weight:2x10,fc1.lora_B.weight:6x3"
+                                << ""
+                                << "{w}: fc1.lora_B.weight is [6,3] but r is 2";
+        QTest::newRow("A 1-D") << kConfig << "fc1.lora_A.weight:20,fc1.lora_B.weight:6x2"
+                               << ""
+                               << "{w}: fc1.lora_A.weight is [20] but must be 2-D";
+        QTest::newRow("per-layer ranks")
+            << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 4}})" << kGood << ""
+            << "{cfg}: per-layer ranks are not supported yet (fc1 and fc3 differ in r or "
+               "lora_alpha)";
+        QTest::newRow("other base")
+            << kConfig << kGood << "10-8-4-3"
+            << "{w}: adapter was trained on a 10-8-4-3 base but the model is 10-6-4-3";
+    }
+
+    void rejects() {
+        QFETCH(QString, config);
+        QFETCH(QString, weights);
+        QFETCH(QString, arch);
+        QFETCH(QString, message);
+        const std::string dir = path("bad");
+        std::map<std::string, std::string> meta;
+        if (!arch.isEmpty()) meta["lora_explorer.architecture"] = arch.toStdString();
+        writeDir(dir, config, weights, meta);
+        const QString d = QString::fromStdString(dir);
+        message.replace("{dir}", d)
+            .replace("{cfg}", d + "/adapter_config.json")
+            .replace("{w}", d + "/adapter_model.safetensors");
+        Mlp model = m_base;
+        QCOMPARE(QString::fromStdString(errorOf([&] { loadAdapter(dir, model); })), message);
+        QVERIFY(sameBits(model, m_base));
+    }
+
+    void missingDirectory() {
+        Mlp model = m_base;
+        QCOMPARE(errorOf([&] { loadAdapter(path("nowhere"), model); }),
+                 path("nowhere") + ": not a directory");
+    }
+
+    void failedLoadLeavesModelUntouched() {
+        Mlp model = m_base;
+        LoraConfig config;
+        config.spec.rank = 5;
+        config.targets = {"fc2"};
+        Rng rng(9);
+        model.attachLora(config, rng);
+        model.adapter(1)->B.setConstant(0.5f);
+        model.mergeLora();
+        const Mlp before = model;
+        const LoraLinear* adapterBefore = model.adapter(1);
+        // fc1 is fine; fc3's B is wrong, found only after fc1 was examined.
+        writeDir(path("bad"), kConfig,
+                 "fc1.lora_A.weight:2x10,fc1.lora_B.weight:6x2,fc3.lora_A.weight:2x4,fc3.lora_B."
+                 "weight:2x2");
+        QVERIFY(errorOf([&] {
+                    loadAdapter(path("bad"), model);
+                }).find("fc3.lora_B.weight is [2,2]") != std::string::npos);
+        QCOMPARE(model.adapter(1), adapterBefore);
+        QVERIFY(sameBits(model, before));
+        QVERIFY(model.adapter(1)->merged());
+    }
+
+    void loadReplacesExistingAdapter() {
+        Mlp model = m_base;
+        LoraConfig config;
+        config.spec.rank = 5;
+        config.targets = {"fc2"};
+        Rng rng(9);
+        model.attachLora(config, rng);
+        model.adapter(1)->B.setConstant(0.5f);
+        model.mergeLora();
+        writeDir(path("a"), kConfig, kGood);
+        loadAdapter(path("a"), model);
+        QVERIFY(model.adapter(0) && !model.adapter(1) && model.adapter(2));
+        for (int i = 0; i < model.layerCount(); ++i) // the merged delta was taken out again
+            QVERIFY((model.layer(i).W - m_base.layer(i).W).cwiseAbs().maxCoeff() < 1e-6f);
+    }
+
+    void saveNeedsAnAdapter() {
+        QCOMPARE(errorOf([&] { saveAdapter(path("out"), m_base, {}); }),
+                 "cannot save an adapter to " + path("out") + ": the model has no LoRA attached");
+        QVERIFY(!fs::exists(path("out")));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestAdapterDir)
+#include "tst_adapter_dir.moc"
