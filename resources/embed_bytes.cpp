@@ -24,7 +24,8 @@ std::string baseName(const std::string& path) {
 std::string symbolFor(const std::string& path) {
     std::string name = baseName(path);
     for (char& c : name) {
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (!alnum) c = '_';
     }
     if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name = "f_" + name;

@@ -48,6 +48,8 @@ bool Batcher::next(Batch& batch) {
     return true;
 }
 
-int Batcher::batchesPerEpoch() const { return (m_data.size() + m_batchSize - 1) / m_batchSize; }
+int Batcher::batchesPerEpoch() const {
+    return (m_data.size() + m_batchSize - 1) / m_batchSize;
+}
 
 } // namespace lora

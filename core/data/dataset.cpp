@@ -9,8 +9,7 @@ namespace lora {
 namespace {
 
 std::string classRange(int numClasses) {
-    return numClasses == 10 ? "digits are 0-9"
-                            : "classes are 0-" + std::to_string(numClasses - 1);
+    return numClasses == 10 ? "digits are 0-9" : "classes are 0-" + std::to_string(numClasses - 1);
 }
 
 // classes -> table[label] = position in `classes`, or -1 for labels to drop.
@@ -56,12 +55,13 @@ Dataset normalise(const RawImages& raw) {
     const std::size_t features = std::size_t(raw.rows) * std::size_t(raw.cols);
     if (raw.pixels.size() != std::size_t(raw.count) * features ||
         raw.labels.size() != std::size_t(raw.count))
-        throw InputError("image data is inconsistent: " + std::to_string(raw.count) +
-                         " images, " + std::to_string(raw.pixels.size()) + " pixels, " +
+        throw InputError("image data is inconsistent: " + std::to_string(raw.count) + " images, " +
+                         std::to_string(raw.pixels.size()) + " pixels, " +
                          std::to_string(raw.labels.size()) + " labels");
     // One division per byte value instead of per pixel, and identical results everywhere.
     std::array<float, 256> lut;
-    for (int p = 0; p < 256; ++p) lut[std::size_t(p)] = (float(p) / 255.0f - kMnistMean) / kMnistStd;
+    for (int p = 0; p < 256; ++p)
+        lut[std::size_t(p)] = (float(p) / 255.0f - kMnistMean) / kMnistStd;
 
     Dataset data;
     data.images.resize(raw.count, Eigen::Index(features));

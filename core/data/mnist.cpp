@@ -76,8 +76,8 @@ const SplitData& loadEmbeddedMnist() {
             const EmbeddedFile labels = embeddedMnistFile(labelsName);
             const std::string what = "embedded " + imagesName;
             RawImages raw = parseIdxImages({images.data, images.data + images.size}, what);
-            raw.labels = parseIdxLabels({labels.data, labels.data + labels.size},
-                                        "embedded " + labelsName);
+            raw.labels =
+                parseIdxLabels({labels.data, labels.data + labels.size}, "embedded " + labelsName);
             if (raw.labels.size() != std::size_t(raw.count))
                 throw InputError(what + ": label count does not match image count");
             requireMnistSize(raw, what);

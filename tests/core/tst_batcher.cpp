@@ -101,7 +101,7 @@ private slots:
         Batcher a(data, 8, true, 1), b(data, 8, true, 2);
         const std::vector<int> a1 = epochOrder(a), b1 = epochOrder(b);
         QVERIFY(a1 != b1);
-        QVERIFY(a1 != iota(100)); // actually shuffled
+        QVERIFY(a1 != iota(100));     // actually shuffled
         QVERIFY(epochOrder(a) != a1); // a fresh permutation every epoch
     }
 

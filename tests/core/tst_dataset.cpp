@@ -188,14 +188,14 @@ private slots:
                             << "class -1 does not exist (digits are 0-9)";
         QTest::newRow("twice") << true << false << std::vector<int>{3, 4, 3}
                                << "class 3 is listed twice";
-        QTest::newRow("keep empty") << false << false << std::vector<int>{}
-                                    << "class list is empty";
+        QTest::newRow("keep empty")
+            << false << false << std::vector<int>{} << "class list is empty";
         QTest::newRow("keep 10") << false << false << std::vector<int>{10}
                                  << "class 10 does not exist (digits are 0-9)";
-        QTest::newRow("keep twice") << false << false << std::vector<int>{9, 9}
-                                    << "class 9 is listed twice";
-        QTest::newRow("keep 2 of 2") << false << true << std::vector<int>{2}
-                                     << "class 2 does not exist (classes are 0-1)";
+        QTest::newRow("keep twice")
+            << false << false << std::vector<int>{9, 9} << "class 9 is listed twice";
+        QTest::newRow("keep 2 of 2")
+            << false << true << std::vector<int>{2} << "class 2 does not exist (classes are 0-1)";
     }
     void badClassLists() {
         QFETCH(bool, remap);
@@ -203,10 +203,9 @@ private slots:
         QFETCH(std::vector<int>, classes);
         QFETCH(QString, message);
         const Dataset d = twoClasses ? filterClassesRemap(tiny(), {3, 4}) : tiny();
-        QCOMPARE(errorOf([&] {
-                     remap ? filterClassesRemap(d, classes) : filterKeepLabels(d, classes);
-                 }),
-                 message);
+        QCOMPARE(
+            errorOf([&] { remap ? filterClassesRemap(d, classes) : filterKeepLabels(d, classes); }),
+            message);
     }
 
     void folderLayouts_data() {
@@ -253,10 +252,12 @@ private slots:
         // Labels from another split: counts differ.
         writeFile(raw + "/t10k-labels-idx1-ubyte.gz", embeddedBytes("train-labels-idx1-ubyte.gz"));
         QCOMPARE(errorOf([&] { loadMnistFolder(root); }),
-                 QString::fromStdString(root + "/MNIST/raw/t10k-labels-idx1-ubyte.gz: 8000 labels "
-                                               "but " +
-                                        root + "/MNIST/raw/t10k-images-idx3-ubyte.gz has 2000 "
-                                               "images"));
+                 QString::fromStdString(root +
+                                        "/MNIST/raw/t10k-labels-idx1-ubyte.gz: 8000 labels "
+                                        "but " +
+                                        root +
+                                        "/MNIST/raw/t10k-images-idx3-ubyte.gz has 2000 "
+                                        "images"));
 
         // Not 28x28.
         RawImages small;

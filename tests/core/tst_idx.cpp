@@ -24,7 +24,10 @@ QString errorOf(const std::function<void()>& f) {
     return "<no error>";
 }
 
-Bytes be32(std::uint32_t v) { return {Bytes::value_type(v >> 24), Bytes::value_type(v >> 16), Bytes::value_type(v >> 8), Bytes::value_type(v)}; }
+Bytes be32(std::uint32_t v) {
+    return {Bytes::value_type(v >> 24), Bytes::value_type(v >> 16), Bytes::value_type(v >> 8),
+            Bytes::value_type(v)};
+}
 
 Bytes concat(std::initializer_list<Bytes> parts) {
     Bytes out;
@@ -45,7 +48,8 @@ Bytes gzipStored(const Bytes& data) {
             out.push_back(std::uint8_t(v));
             out.push_back(std::uint8_t(v >> 8));
         }
-        out.insert(out.end(), data.begin() + std::ptrdiff_t(at), data.begin() + std::ptrdiff_t(at + n));
+        out.insert(out.end(), data.begin() + std::ptrdiff_t(at),
+                   data.begin() + std::ptrdiff_t(at + n));
         at += n;
     } while (at < data.size());
     std::uint32_t crc = 0xffffffffu;
@@ -111,8 +115,7 @@ private slots:
         QVERIFY(maybeGunzip(gzipStored(big), "big") == big);
         // `cat a.gz b.gz` is a valid gzip file holding a followed by b.
         const Bytes a = {1, 2, 3}, b = {4, 5};
-        QVERIFY(maybeGunzip(concat({gzipStored(a), gzipStored(b)}), "cat") ==
-                concat({a, b}));
+        QVERIFY(maybeGunzip(concat({gzipStored(a), gzipStored(b)}), "cat") == concat({a, b}));
         QVERIFY(maybeGunzip(a, "plain") == a);
         QVERIFY(maybeGunzip(gzipStored({}), "empty").empty());
     }
@@ -149,12 +152,11 @@ private slots:
             << concat({be32(0x803), be32(0), be32(28), be32(28)}) << "f: contains no images";
         QTest::newRow("zero rows") << concat({be32(0x803), be32(2), be32(0), be32(2)})
                                    << "f: implausible size 2 images of 0x2";
-        QTest::newRow("gzip ends early") << truncatedGz
-                                         << "f: gzip data ends early (file truncated?)";
+        QTest::newRow("gzip ends early")
+            << truncatedGz << "f: gzip data ends early (file truncated?)";
         QTest::newRow("gzip bad crc") << badCrc << "f: corrupt gzip data (incorrect data check)";
-        QTest::newRow("gzip trailing garbage")
-            << concat({gzipStored(valid), Bytes{'x', 'y', 'z'}})
-            << "f: 3 unexpected bytes after the gzip data";
+        QTest::newRow("gzip trailing garbage") << concat({gzipStored(valid), Bytes{'x', 'y', 'z'}})
+                                               << "f: 3 unexpected bytes after the gzip data";
     }
     void malformedImages() {
         QFETCH(Bytes, bytes);
@@ -170,11 +172,10 @@ private slots:
         QTest::newRow("wrong magic")
             << concat({be32(0x10801), be32(3), Bytes{0, 9, 4}})
             << "f: not an IDX label file (magic number 0x00010801, expected 0x00000801)";
-        QTest::newRow("image file")
-            << concat({be32(0x803), be32(1), be32(1), be32(1), Bytes{0}})
-            << "f: expected 1 dimension in an IDX label file, found 3";
-        QTest::newRow("short header") << Bytes{0, 0, 8, 1, 0}
-                                      << "f: too short for an IDX label header (5 bytes)";
+        QTest::newRow("image file") << concat({be32(0x803), be32(1), be32(1), be32(1), Bytes{0}})
+                                    << "f: expected 1 dimension in an IDX label file, found 3";
+        QTest::newRow("short header")
+            << Bytes{0, 0, 8, 1, 0} << "f: too short for an IDX label header (5 bytes)";
         QTest::newRow("truncated") << Bytes(valid.begin(), valid.end() - 2)
                                    << "f: truncated: header promises 3 labels (3 bytes) but "
                                       "only 1 bytes follow";

@@ -91,7 +91,7 @@ private slots:
             R"({"__metadata__":{"k":"v"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
             R"("b":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]}} )"; // 135 + 1 pad = 136
         Bytes expected = {0x88, 0, 0, 0, 0, 0, 0, 0};
-        expected.insert(expected.end(), header.begin(), header.end());
+        for (char c : header) expected.push_back(std::uint8_t(c));
         for (std::uint8_t b :
              {0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, 0x3f})
             expected.push_back(b);
