@@ -33,11 +33,7 @@ int runEval(const std::vector<std::string>& argv) {
     const Args args(argv, {"base", "adapter", "classes", "logits", "data"}, {"no-lora", "merged"});
     LoadedModel loaded = loadModel(args.required("base"));
     Mlp& model = loaded.model;
-    const std::vector<int> classes =
-        args.has("classes") ? parseClasses(args.text("classes", "")) : modelClasses(loaded.info, model);
-    if (static_cast<int>(classes.size()) != model.outputs())
-        throw InputError("the base has " + std::to_string(model.outputs()) + " outputs but " +
-                         std::to_string(classes.size()) + " classes were chosen");
+    const std::vector<int> classes = chooseClasses(args, loaded);
     const bool merged = args.has("merged");
     const bool noLora = args.has("no-lora");
     if (merged && noLora) throw InputError("--merged and --no-lora cannot be combined");
@@ -57,10 +53,12 @@ int runEval(const std::vector<std::string>& argv) {
         mergeDiff = (mergedEv.logits - ev.logits).cwiseAbs().maxCoeff();
         ev = mergedEv;
     }
-    if (args.has("logits")) writeFileAtomic(args.required("logits"), logitsCsv(task.test, ev.logits));
+    if (args.has("logits"))
+        writeFileAtomic(args.required("logits"), logitsCsv(task.test, ev.logits));
 
     Json perClass = Json::object();
-    for (std::size_t i = 0; i < classes.size(); ++i) perClass[std::to_string(classes[i])] = ev.errorsPerClass[i];
+    for (std::size_t i = 0; i < classes.size(); ++i)
+        perClass[std::to_string(classes[i])] = ev.errorsPerClass[i];
     printResult({{"command", "eval"},
                  {"arch", model.architecture()},
                  {"classes", classes},

@@ -34,7 +34,8 @@ bool sameBits(const Vector& a, const Vector& b) {
 // Bit-for-bit comparison of every base weight and bias.
 bool baseUnchanged(const Mlp& before, const Mlp& after) {
     for (int i = 0; i < before.layerCount(); ++i)
-        if (!sameBits(before.layer(i).W, after.layer(i).W) || !sameBits(before.layer(i).b, after.layer(i).b))
+        if (!sameBits(before.layer(i).W, after.layer(i).W) ||
+            !sameBits(before.layer(i).b, after.layer(i).b))
             return false;
     return true;
 }
@@ -50,16 +51,12 @@ int wrongAmong(const Evaluation& ev, const std::vector<int>& positions) {
 
 int runFinetune(const std::vector<std::string>& argv) {
     const Args args(argv,
-                    {"base", "classes", "train-digits", "rank", "alpha", "targets", "init", "epochs", "lr",
-                     "batch", "seed", "max-steps", "out", "data", "optimizer"},
+                    {"base", "classes", "train-digits", "rank", "alpha", "targets", "init",
+                     "epochs", "lr", "batch", "seed", "max-steps", "out", "data", "optimizer"},
                     {"rslora", "full"});
     LoadedModel loaded = loadModel(args.required("base"));
     Mlp& model = loaded.model;
-    const std::vector<int> classes =
-        args.has("classes") ? parseClasses(args.text("classes", "")) : modelClasses(loaded.info, model);
-    if (static_cast<int>(classes.size()) != model.outputs())
-        throw InputError("the base has " + std::to_string(model.outputs()) + " outputs but " +
-                         std::to_string(classes.size()) + " classes were chosen");
+    const std::vector<int> classes = chooseClasses(args, loaded);
     const bool full = args.has("full");
     LoraConfig lora;
     lora.spec.rank = static_cast<int>(args.integer("rank", 4, 1, 4096));
@@ -85,8 +82,8 @@ int runFinetune(const std::vector<std::string>& argv) {
         for (int d : parseClasses(args.text("train-digits", ""))) {
             auto it = std::find(classes.begin(), classes.end(), d);
             if (it == classes.end())
-                throw InputError("--train-digits: digit " + std::to_string(d) + " is not among the classes " +
-                                 formatClasses(classes));
+                throw InputError("--train-digits: digit " + std::to_string(d) +
+                                 " is not among the classes " + formatClasses(classes));
             trainPositions.push_back(static_cast<int>(it - classes.begin()));
         }
         task.train = filterKeepLabels(task.train, trainPositions);
@@ -100,8 +97,9 @@ int runFinetune(const std::vector<std::string>& argv) {
         for (int i = 0; i < model.layerCount(); ++i) {
             const Linear& l = model.layer(i);
             if (model.adapter(i) && lora.spec.rank > std::min(l.in(), l.out()))
-                logLine("warning: rank " + std::to_string(lora.spec.rank) + " exceeds min(in, out) = " +
-                        std::to_string(std::min(l.in(), l.out())) + " of " + model.layerName(i) +
+                logLine("warning: rank " + std::to_string(lora.spec.rank) +
+                        " exceeds min(in, out) = " + std::to_string(std::min(l.in(), l.out())) +
+                        " of " + model.layerName(i) +
                         "; it adds parameters without adding expressiveness");
         }
     }
@@ -112,7 +110,8 @@ int runFinetune(const std::vector<std::string>& argv) {
 
     ProgressPrinter printer(full ? "full" : "lora");
     const TrainResult run = Trainer(model, options).run(task.train, &task.test, &printer);
-    if (run.diverged) throw InputError("training diverged at step " + std::to_string(run.steps + 1));
+    if (run.diverged)
+        throw InputError("training diverged at step " + std::to_string(run.steps + 1));
     const Evaluation after = evaluate(model, task.test);
     const bool unchanged = baseUnchanged(original, model);
 
@@ -123,23 +122,24 @@ int runFinetune(const std::vector<std::string>& argv) {
             saveAdapter(out, model, AdapterInfo{classes, args.required("base")});
     }
 
-    Json result = {{"command", "finetune"},
-                   {"mode", full ? "full" : "lora"},
-                   {"arch", model.architecture()},
-                   {"classes", classes},
-                   {"accuracy", after.accuracy},
-                   {"accuracy_before", before.accuracy},
-                   {"loss", after.loss},
-                   {"trainable_params", trainable},
-                   {"total_params", total},
-                   {"trainable_percent", 100.0 * static_cast<double>(trainable) / static_cast<double>(total)},
-                   {"base_unchanged", unchanged},
-                   {"steps", run.steps},
-                   {"samples_per_s", run.samplesPerSecond},
-                   {"seconds", run.seconds},
-                   {"train_samples", task.train.size()},
-                   {"epochs", epochSeries(run.epochs)},
-                   {"out", out}};
+    Json result = {
+        {"command", "finetune"},
+        {"mode", full ? "full" : "lora"},
+        {"arch", model.architecture()},
+        {"classes", classes},
+        {"accuracy", after.accuracy},
+        {"accuracy_before", before.accuracy},
+        {"loss", after.loss},
+        {"trainable_params", trainable},
+        {"total_params", total},
+        {"trainable_percent", 100.0 * static_cast<double>(trainable) / static_cast<double>(total)},
+        {"base_unchanged", unchanged},
+        {"steps", run.steps},
+        {"samples_per_s", run.samplesPerSecond},
+        {"seconds", run.seconds},
+        {"train_samples", task.train.size()},
+        {"epochs", epochSeries(run.epochs)},
+        {"out", out}};
     if (!full) {
         result["rank"] = lora.spec.rank;
         result["alpha"] = lora.spec.alpha;

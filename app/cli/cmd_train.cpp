@@ -11,8 +11,8 @@
 namespace lora::cli {
 
 int runTrain(const std::vector<std::string>& argv) {
-    const Args args(argv, {"arch", "classes", "epochs", "lr", "batch", "seed", "optimizer", "out", "data"},
-                    {});
+    const Args args(
+        argv, {"arch", "classes", "epochs", "lr", "batch", "seed", "optimizer", "out", "data"}, {});
     const std::vector<int> widths = parseArchitecture(args.text("arch", "784-64-2"));
     const std::vector<int> classes = parseClasses(args.text("classes", "all"));
     TrainOptions options;
@@ -40,7 +40,8 @@ int runTrain(const std::vector<std::string>& argv) {
     model.initDefault(rng);
     ProgressPrinter printer("base");
     const TrainResult run = Trainer(model, options).run(task.train, &task.test, &printer);
-    if (run.diverged) throw InputError("training diverged at step " + std::to_string(run.steps + 1));
+    if (run.diverged)
+        throw InputError("training diverged at step " + std::to_string(run.steps + 1));
     const Evaluation ev = evaluate(model, task.test);
     if (!out.empty()) saveModel(out, model, ModelInfo{classes});
 

@@ -1,5 +1,6 @@
 #include "cli/common.h"
 
+#include "data/classes.h"
 #include "io/model_file.h"
 #include "train/progress.h"
 #include "util/error.h"
@@ -19,9 +20,13 @@ TaskData loadTask(const Args& args, const std::vector<int>& classes) {
     return task;
 }
 
-void logLine(const std::string& text) { std::cerr << text << std::endl; }
+void logLine(const std::string& text) {
+    std::cerr << text << std::endl;
+}
 
-void printResult(const Json& result) { std::cout << result.dump() << std::endl; }
+void printResult(const Json& result) {
+    std::cout << result.dump() << std::endl;
+}
 
 Json epochSeries(const std::vector<EpochProgress>& epochs) {
     Json series = Json::array();
@@ -43,6 +48,15 @@ std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model) {
     if (!info.classes.empty()) return info.classes;
     if (model.outputs() == 10) return {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     throw InputError("the base does not record its classes; pass --classes");
+}
+
+std::vector<int> chooseClasses(const Args& args, const LoadedModel& base) {
+    const std::vector<int> classes = args.has("classes") ? parseClasses(args.text("classes", ""))
+                                                         : modelClasses(base.info, base.model);
+    if (static_cast<int>(classes.size()) != base.model.outputs())
+        throw InputError("the base has " + std::to_string(base.model.outputs()) + " outputs but " +
+                         std::to_string(classes.size()) + " classes were chosen");
+    return classes;
 }
 
 } // namespace lora::cli

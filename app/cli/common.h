@@ -28,6 +28,8 @@ Json epochSeries(const std::vector<EpochProgress>& epochs);
 
 // The digits behind the base's outputs: recorded in the file, else 0..9 for ten outputs.
 std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model);
+// --classes if given, else the base's own; their count must match the base's outputs.
+std::vector<int> chooseClasses(const Args& args, const LoadedModel& base);
 
 int runTrain(const std::vector<std::string>& argv);
 int runFinetune(const std::vector<std::string>& argv);

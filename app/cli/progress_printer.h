@@ -12,10 +12,11 @@ public:
     explicit ProgressPrinter(std::string label) : m_label(std::move(label)) {}
     void onEpoch(const EpochProgress& e) override {
         char line[200];
-        std::snprintf(line, sizeof line,
-                      "%s epoch %d: train loss %.4f, valid loss %.4f, accuracy %.2f%%, %.0f samples/s",
-                      m_label.c_str(), e.epoch, e.trainLoss, e.validLoss, e.validAccuracy,
-                      e.samplesPerSecond);
+        std::snprintf(
+            line, sizeof line,
+            "%s epoch %d: train loss %.4f, valid loss %.4f, accuracy %.2f%%, %.0f samples/s",
+            m_label.c_str(), e.epoch, e.trainLoss, e.validLoss, e.validAccuracy,
+            e.samplesPerSecond);
         logLine(line);
     }
 

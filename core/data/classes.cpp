@@ -13,7 +13,8 @@ std::vector<int> parseClasses(const std::string& text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t comma = text.find(',', start);
-        const std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+        const std::string item =
+            text.substr(start, comma == std::string::npos ? comma : comma - start);
         if (item.empty()) throw InputError("class list '" + text + "' has an empty item");
         if (item.find_first_not_of("0123456789") != std::string::npos)
             throw InputError("class '" + item + "' is not a digit");
@@ -31,7 +32,8 @@ std::vector<int> parseClasses(const std::string& text) {
 
 std::string formatClasses(const std::vector<int>& classes) {
     std::string s;
-    for (std::size_t i = 0; i < classes.size(); ++i) s += (i ? "," : "") + std::to_string(classes[i]);
+    for (std::size_t i = 0; i < classes.size(); ++i)
+        s += (i ? "," : "") + std::to_string(classes[i]);
     return s;
 }
 

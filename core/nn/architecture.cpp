@@ -13,7 +13,8 @@ std::vector<int> parseArchitecture(const std::string& arch) {
     std::size_t start = 0;
     while (true) {
         const std::size_t dash = arch.find('-', start);
-        const std::string part = arch.substr(start, dash == std::string::npos ? dash : dash - start);
+        const std::string part =
+            arch.substr(start, dash == std::string::npos ? dash : dash - start);
         if (part.empty()) throw InputError(where + " has an empty layer width");
         long long value = 0;
         for (char c : part) {
@@ -29,8 +30,7 @@ std::vector<int> parseArchitecture(const std::string& arch) {
         if (dash == std::string::npos) break;
         start = dash + 1;
     }
-    if (widths.size() < 2)
-        throw InputError(where + " needs at least an input and an output width");
+    if (widths.size() < 2) throw InputError(where + " needs at least an input and an output width");
     return widths;
 }
 

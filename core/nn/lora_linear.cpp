@@ -11,7 +11,9 @@ float LoraSpec::scale() const {
     return rslora ? alpha / std::sqrt(r) : alpha / r;
 }
 
-const char* toString(LoraInit init) { return init == LoraInit::Kaiming ? "kaiming" : "gaussian"; }
+const char* toString(LoraInit init) {
+    return init == LoraInit::Kaiming ? "kaiming" : "gaussian";
+}
 
 LoraInit loraInitFromString(const std::string& s) {
     if (s == "kaiming") return LoraInit::Kaiming;
@@ -67,11 +69,15 @@ void LoraLinear::zeroGrad() {
 }
 
 void LoraLinear::trainableViews(const std::string& prefix, std::vector<ParamView>& out) {
-    out.push_back({prefix + ".lora_A.weight", A.data(), dA.data(), static_cast<std::size_t>(A.size())});
-    out.push_back({prefix + ".lora_B.weight", B.data(), dB.data(), static_cast<std::size_t>(B.size())});
+    out.push_back(
+        {prefix + ".lora_A.weight", A.data(), dA.data(), static_cast<std::size_t>(A.size())});
+    out.push_back(
+        {prefix + ".lora_B.weight", B.data(), dB.data(), static_cast<std::size_t>(B.size())});
 }
 
-Matrix LoraLinear::delta() const { return m_scale * (B * A); }
+Matrix LoraLinear::delta() const {
+    return m_scale * (B * A);
+}
 
 void LoraLinear::merge() {
     if (m_merged) return;

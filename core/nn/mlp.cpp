@@ -9,8 +9,10 @@
 namespace lora {
 
 Mlp::Mlp(const std::vector<int>& widths) : m_widths(widths) {
-    if (widths.size() < 2) throw InputError("a network needs at least an input and an output width");
-    for (std::size_t i = 0; i + 1 < widths.size(); ++i) m_layers.emplace_back(widths[i], widths[i + 1]);
+    if (widths.size() < 2)
+        throw InputError("a network needs at least an input and an output width");
+    for (std::size_t i = 0; i + 1 < widths.size(); ++i)
+        m_layers.emplace_back(widths[i], widths[i + 1]);
     m_adapters.resize(m_layers.size());
 }
 
@@ -46,7 +48,9 @@ void Mlp::initDefault(Rng& rng) {
     for (auto& layer : m_layers) layer.initDefault(rng);
 }
 
-std::string Mlp::architecture() const { return formatArchitecture(m_widths); }
+std::string Mlp::architecture() const {
+    return formatArchitecture(m_widths);
+}
 
 int Mlp::layerIndex(const std::string& name) const {
     for (int i = 0; i < layerCount(); ++i)
@@ -101,7 +105,8 @@ void Mlp::detachLora() {
 }
 
 bool Mlp::hasLora() const {
-    return std::any_of(m_adapters.begin(), m_adapters.end(), [](const auto& a) { return a != nullptr; });
+    return std::any_of(m_adapters.begin(), m_adapters.end(),
+                       [](const auto& a) { return a != nullptr; });
 }
 
 void Mlp::setLoraEnabled(bool enabled) {
@@ -163,7 +168,8 @@ void Mlp::backward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Mat
         const bool wantDx = i > 0;
         const Eigen::Ref<const Matrix> in = i == 0 ? x : Eigen::Ref<const Matrix>(m_a[i - 1]);
         // m_da[i-1] receives dL/da_{i-1}; the first layer has nothing to pass back.
-        Eigen::Ref<Matrix> dx = wantDx ? Eigen::Ref<Matrix>(m_da[i - 1]) : Eigen::Ref<Matrix>(m_da[0]);
+        Eigen::Ref<Matrix> dx =
+            wantDx ? Eigen::Ref<Matrix>(m_da[i - 1]) : Eigen::Ref<Matrix>(m_da[0]);
         if (m_adapters[i])
             m_adapters[i]->backward(dx, m_dz[i], in, wantDx);
         else

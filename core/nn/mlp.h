@@ -20,7 +20,7 @@ class Mlp {
 public:
     explicit Mlp(const std::vector<int>& widths);
     explicit Mlp(const std::string& arch);
-    Mlp(const Mlp& other);            // deep copy of base weights and adapters
+    Mlp(const Mlp& other); // deep copy of base weights and adapters
     Mlp& operator=(const Mlp& other);
 
     void initDefault(Rng& rng); // nn.Linear defaults for every layer

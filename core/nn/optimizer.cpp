@@ -64,7 +64,8 @@ void Sgd::step() {
 
 std::unique_ptr<Optimizer> makeOptimizer(const std::string& name, std::vector<ParamView> params,
                                          float lr) {
-    if (!(lr > 0.0f) || !std::isfinite(lr)) throw InputError("learning rate must be a positive number");
+    if (!(lr > 0.0f) || !std::isfinite(lr))
+        throw InputError("learning rate must be a positive number");
     if (name == "adam") return std::make_unique<Adam>(std::move(params), lr);
     if (name == "sgd") return std::make_unique<Sgd>(std::move(params), lr);
     throw InputError("unknown optimiser '" + name + "' (use adam or sgd)");

@@ -9,8 +9,9 @@ namespace lora {
 
 Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits, int batchSize) {
     if (data.features() != model.inputs() && data.size() > 0)
-        throw InputError("data has " + std::to_string(data.features()) + " features but the model takes " +
-                         std::to_string(model.inputs()) + " inputs");
+        throw InputError("data has " + std::to_string(data.features()) +
+                         " features but the model takes " + std::to_string(model.inputs()) +
+                         " inputs");
     const int classes = model.outputs();
     Evaluation ev;
     ev.total = data.size();
@@ -36,13 +37,16 @@ Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits, int batchS
             logits.row(i).maxCoeff(&pred);
             ev.predictions[start + i] = static_cast<int>(pred);
             ++ev.confusion[y[i]][pred];
-            if (pred == y[i]) ++ev.correct;
-            else ++ev.errorsPerClass[y[i]];
+            if (pred == y[i])
+                ++ev.correct;
+            else
+                ++ev.errorsPerClass[y[i]];
         }
         if (keepLogits) ev.logits.middleRows(start, rows) = logits;
     }
     ev.loss = ev.total ? static_cast<float>(lossSum / ev.total) : 0.0f;
-    ev.accuracy = ev.total ? 100.0f * static_cast<float>(ev.correct) / static_cast<float>(ev.total) : 0.0f;
+    ev.accuracy =
+        ev.total ? 100.0f * static_cast<float>(ev.correct) / static_cast<float>(ev.total) : 0.0f;
     return ev;
 }
 

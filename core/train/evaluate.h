@@ -12,10 +12,10 @@ struct Evaluation {
     float loss = 0;     // mean cross-entropy per sample
     float accuracy = 0; // percent
     int correct = 0, total = 0;
-    std::vector<int> predictions;                  // [n]
-    std::vector<std::vector<int>> confusion;       // [true][predicted]
-    std::vector<int> errorsPerClass;               // misclassified count per true label
-    Matrix logits;                                 // [n, outputs] when keepLogits
+    std::vector<int> predictions;            // [n]
+    std::vector<std::vector<int>> confusion; // [true][predicted]
+    std::vector<int> errorsPerClass;         // misclassified count per true label
+    Matrix logits;                           // [n, outputs] when keepLogits
 };
 
 // data.numClasses must not exceed the model's outputs.

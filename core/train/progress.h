@@ -4,8 +4,8 @@
 namespace lora {
 
 struct StepProgress {
-    long step = 0;  // global step, 1-based
-    int epoch = 0;  // 1-based
+    long step = 0; // global step, 1-based
+    int epoch = 0; // 1-based
     int batchInEpoch = 0, batchesPerEpoch = 0;
     float loss = 0; // this batch's mean loss
 };

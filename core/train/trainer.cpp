@@ -27,13 +27,16 @@ TrainResult Trainer::run(const Dataset& train, const Dataset* valid, ProgressObs
                          std::stop_token stop) {
     if (train.size() == 0) throw InputError("the training set is empty");
     if (train.features() != m_model.inputs())
-        throw InputError("data has " + std::to_string(train.features()) + " features but the model takes " +
-                         std::to_string(m_model.inputs()) + " inputs");
+        throw InputError("data has " + std::to_string(train.features()) +
+                         " features but the model takes " + std::to_string(m_model.inputs()) +
+                         " inputs");
     if (train.numClasses > m_model.outputs())
-        throw InputError("the data has " + std::to_string(train.numClasses) + " classes but the model has " +
-                         std::to_string(m_model.outputs()) + " outputs");
+        throw InputError("the data has " + std::to_string(train.numClasses) +
+                         " classes but the model has " + std::to_string(m_model.outputs()) +
+                         " outputs");
 
-    auto optimizer = makeOptimizer(m_options.optimizer, m_model.trainableViews(), m_options.learningRate);
+    auto optimizer =
+        makeOptimizer(m_options.optimizer, m_model.trainableViews(), m_options.learningRate);
     Batcher batcher(train, m_options.batchSize, true, m_options.seed);
     Matrix probs, dlogits;
     TrainResult result;

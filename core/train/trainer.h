@@ -27,8 +27,8 @@ struct TrainResult {
     std::vector<EpochProgress> epochs;
     std::vector<float> stepLosses;
     long steps = 0;
-    bool stopped = false;   // the stop token fired
-    bool diverged = false;  // a non-finite loss appeared; training stopped there
+    bool stopped = false;  // the stop token fired
+    bool diverged = false; // a non-finite loss appeared; training stopped there
     double seconds = 0;
     double samplesPerSecond = 0;
     float lastTrainLoss = 0;
@@ -39,8 +39,8 @@ public:
     Trainer(Mlp& model, const TrainOptions& options);
 
     // `valid` may be null. The observer may be null.
-    TrainResult run(const Dataset& train, const Dataset* valid, ProgressObserver* observer = nullptr,
-                    std::stop_token stop = {});
+    TrainResult run(const Dataset& train, const Dataset* valid,
+                    ProgressObserver* observer = nullptr, std::stop_token stop = {});
 
 private:
     Mlp& m_model;

@@ -16,7 +16,8 @@ private:
 private slots:
     void initTestCase() {
         m_base = m_dir.filePath("small.safetensors");
-        const auto run = runCli({"train", "--arch", "784-8-2", "--classes", "3,4", "--epochs", "1", "--out", m_base});
+        const auto run = runCli(
+            {"train", "--arch", "784-8-2", "--classes", "3,4", "--epochs", "1", "--out", m_base});
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.json.contains("accuracy"));
         QVERIFY(run.json.contains("samples_per_s"));
@@ -28,39 +29,58 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
         const QString base = m_dir.filePath("small.safetensors");
-        QTest::newRow("unknown command") << QStringList{"fly"} << "unknown command 'fly' (try lora-cli --help)";
-        QTest::newRow("unknown flag") << QStringList{"train", "--color", "red"} << "unknown option '--color'";
-        QTest::newRow("missing value") << QStringList{"train", "--epochs"} << "--epochs needs a value";
+        QTest::newRow("unknown command")
+            << QStringList{"fly"} << "unknown command 'fly' (try lora-cli --help)";
+        QTest::newRow("unknown flag")
+            << QStringList{"train", "--color", "red"} << "unknown option '--color'";
+        QTest::newRow("missing value")
+            << QStringList{"train", "--epochs"} << "--epochs needs a value";
         QTest::newRow("arch") << QStringList{"train", "--arch", "784--2"}
                               << "architecture '784--2' has an empty layer width";
         QTest::newRow("arch zero") << QStringList{"train", "--arch", "0-10"}
                                    << "architecture '0-10': every width must be at least 1";
-        QTest::newRow("outputs vs classes") << QStringList{"train", "--arch", "784-64-2", "--classes", "all"}
-                                            << "architecture 784-64-2 has 2 outputs but 10 classes were chosen";
+        QTest::newRow("outputs vs classes")
+            << QStringList{"train", "--arch", "784-64-2", "--classes", "all"}
+            << "architecture 784-64-2 has 2 outputs but 10 classes were chosen";
         QTest::newRow("inputs") << QStringList{"train", "--arch", "100-2", "--classes", "3,4"}
                                 << "architecture 100-2 takes 100 inputs but images have 784 pixels";
-        QTest::newRow("epochs 0") << QStringList{"train", "--epochs", "0"} << "--epochs must be between 1 and 100000 (got 0)";
-        QTest::newRow("batch 0") << QStringList{"train", "--batch", "0"} << "--batch must be between 1 and 1048576 (got 0)";
-        QTest::newRow("lr text") << QStringList{"train", "--lr", "fast"} << "--lr: 'fast' is not a number";
-        QTest::newRow("lr 0") << QStringList{"train", "--lr", "0"} << "learning rate must be a positive number";
-        QTest::newRow("class 12") << QStringList{"train", "--classes", "3,12"} << "class 12 does not exist (digits are 0-9)";
-        QTest::newRow("class twice") << QStringList{"train", "--classes", "3,3"} << "class 3 is listed twice";
-        QTest::newRow("rank 0") << QStringList{"finetune", "--base", base, "--classes", "7,8", "--rank", "0"}
+        QTest::newRow("epochs 0") << QStringList{"train", "--epochs", "0"}
+                                  << "--epochs must be between 1 and 100000 (got 0)";
+        QTest::newRow("batch 0") << QStringList{"train", "--batch", "0"}
+                                 << "--batch must be between 1 and 1048576 (got 0)";
+        QTest::newRow("lr text") << QStringList{"train", "--lr", "fast"}
+                                 << "--lr: 'fast' is not a number";
+        QTest::newRow("lr 0") << QStringList{"train", "--lr", "0"}
+                              << "learning rate must be a positive number";
+        QTest::newRow("class 12") << QStringList{"train", "--classes", "3,12"}
+                                  << "class 12 does not exist (digits are 0-9)";
+        QTest::newRow("class twice")
+            << QStringList{"train", "--classes", "3,3"} << "class 3 is listed twice";
+        QTest::newRow("rank 0") << QStringList{"finetune", "--base", base, "--classes",
+                                               "7,8",      "--rank", "0"}
                                 << "--rank must be between 1 and 4096 (got 0)";
-        QTest::newRow("rank text") << QStringList{"finetune", "--base", base, "--classes", "7,8", "--rank", "four"}
-                                   << "--rank: 'four' is not a whole number";
-        QTest::newRow("alpha 0") << QStringList{"finetune", "--base", base, "--classes", "7,8", "--alpha", "0"}
+        QTest::newRow("rank text")
+            << QStringList{"finetune", "--base", base, "--classes", "7,8", "--rank", "four"}
+            << "--rank: 'four' is not a whole number";
+        QTest::newRow("alpha 0") << QStringList{"finetune", "--base",  base, "--classes",
+                                                "7,8",      "--alpha", "0"}
                                  << "--alpha must be greater than 0";
-        QTest::newRow("target") << QStringList{"finetune", "--base", base, "--classes", "7,8", "--targets", "fc3"}
-                                << "target layer 'fc3' does not exist in 784-8-2 (layers are fc1-fc2)";
-        QTest::newRow("init") << QStringList{"finetune", "--base", base, "--classes", "7,8", "--init", "xavier"}
+        QTest::newRow("target")
+            << QStringList{"finetune", "--base", base, "--classes", "7,8", "--targets", "fc3"}
+            << "target layer 'fc3' does not exist in 784-8-2 (layers are fc1-fc2)";
+        QTest::newRow("init") << QStringList{"finetune", "--base", base,    "--classes",
+                                             "7,8",      "--init", "xavier"}
                               << "unknown LoRA init 'xavier' (use kaiming or gaussian)";
-        QTest::newRow("class count") << QStringList{"finetune", "--base", base, "--classes", "1,2,3"}
-                                     << "the base has 2 outputs but 3 classes were chosen";
-        QTest::newRow("train digit") << QStringList{"finetune", "--base", base, "--classes", "7,8", "--train-digits", "9"}
-                                     << "--train-digits: digit 9 is not among the classes 7,8";
-        QTest::newRow("no base") << QStringList{"finetune", "--classes", "7,8"} << "--base is required";
-        QTest::newRow("merged alone") << QStringList{"eval", "--base", base, "--merged"} << "--merged needs --adapter";
+        QTest::newRow("class count")
+            << QStringList{"finetune", "--base", base, "--classes", "1,2,3"}
+            << "the base has 2 outputs but 3 classes were chosen";
+        QTest::newRow("train digit")
+            << QStringList{"finetune", "--base", base, "--classes", "7,8", "--train-digits", "9"}
+            << "--train-digits: digit 9 is not among the classes 7,8";
+        QTest::newRow("no base") << QStringList{"finetune", "--classes", "7,8"}
+                                 << "--base is required";
+        QTest::newRow("merged alone")
+            << QStringList{"eval", "--base", base, "--merged"} << "--merged needs --adapter";
     }
     void badInput() {
         QFETCH(QStringList, args);
@@ -99,19 +119,21 @@ private slots:
 
     void lastLineIsJsonForEveryCommand() {
         const QString adapter = m_dir.filePath("ad");
-        const auto tune = runCli({"finetune", "--base", m_base, "--classes", "7,8", "--epochs", "1", "--max-steps",
-                                  "5", "--out", adapter});
+        const auto tune = runCli({"finetune", "--base", m_base, "--classes", "7,8", "--epochs", "1",
+                                  "--max-steps", "5", "--out", adapter});
         QCOMPARE(tune.exitCode, 0);
         QVERIFY(QFile::exists(adapter + "/adapter_model.safetensors"));
         QVERIFY(QFile::exists(adapter + "/adapter_config.json"));
         QCOMPARE(tune.json["steps"].toInt(), 5);
-        const auto eval = runCli({"eval", "--base", m_base, "--adapter", adapter, "--classes", "7,8"});
+        const auto eval =
+            runCli({"eval", "--base", m_base, "--adapter", adapter, "--classes", "7,8"});
         QCOMPARE(eval.exitCode, 0);
         QVERIFY(eval.json["lora"].toBool());
     }
 
     void rankAboveLayerWidthWarns() {
-        const auto run = runCli({"finetune", "--base", m_base, "--classes", "7,8", "--rank", "4", "--max-steps", "1"});
+        const auto run = runCli(
+            {"finetune", "--base", m_base, "--classes", "7,8", "--rank", "4", "--max-steps", "1"});
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.stdErr.contains("warning: rank 4 exceeds min(in, out) = 2 of fc2"));
     }

@@ -5,9 +5,11 @@
 #include "util/error.h"
 #include "util/rng.h"
 
+#include "error_of.h"
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <cstring>
@@ -16,18 +18,11 @@
 #include <functional>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 template <typename M> bool sameBits(const M& a, const M& b) {
     return a.rows() == b.rows() && a.cols() == b.cols() &&

@@ -3,7 +3,9 @@
 #include "io/atomic_file.h"
 #include "util/error.h"
 
+#include "error_of.h"
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <algorithm>
@@ -14,6 +16,8 @@
 #include <thread>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 namespace fs = std::filesystem;
 
 namespace {
@@ -28,15 +32,6 @@ std::vector<std::string> entries(const std::string& dir) {
     for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 } // namespace

@@ -3,23 +3,18 @@
 #include "data/batcher.h"
 #include "util/error.h"
 
+#include "error_of.h"
+
 #include <QtTest>
 
 #include <algorithm>
 #include <functional>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 
 namespace {
-
-QString errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return "<no error>";
-}
 
 // n samples of 3 features; row i is {i, i+0.5, -i} and its label is i % 10, so every
 // batch row tells which sample it came from.
@@ -147,7 +142,7 @@ private slots:
         QFETCH(int, batchSize);
         QFETCH(QString, message);
         const Dataset data = numbered(3);
-        QCOMPARE(errorOf([&] { Batcher(data, batchSize, true, 1); }), message);
+        QCOMPARE(qErrorOf([&] { Batcher(data, batchSize, true, 1); }), message);
     }
 };
 

@@ -34,7 +34,8 @@ private slots:
         crossEntropyForward(probs, logits, labels);
         crossEntropyBackward(dlogits, probs, labels);
         auto loss = [&] { return double(crossEntropyForward(probs, logits, labels)); };
-        QVERIFY(test::maxGradError(logits.data(), dlogits.data(), logits.size(), loss, 1e-2f) < 1e-3);
+        QVERIFY(test::maxGradError(logits.data(), dlogits.data(), logits.size(), loss, 1e-2f) <
+                1e-3);
     }
 
     void reluForwardBackward() {

@@ -4,8 +4,10 @@
 #include "data/idx.h"
 #include "util/error.h"
 
+#include "error_of.h"
 #include <QDir>
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <array>
@@ -14,18 +16,11 @@
 #include <numeric>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 using Bytes = std::vector<std::uint8_t>;
 
 namespace {
-
-QString errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return "<no error>";
-}
 
 Bytes embeddedBytes(const std::string& name) {
     const EmbeddedFile f = embeddedMnistFile(name);
@@ -125,7 +120,7 @@ private slots:
 
     void embeddedAccessorRejectsUnknownName() {
         QCOMPARE(embeddedMnistFileNames().size(), std::size_t(4));
-        QCOMPARE(errorOf([] { embeddedMnistFile("train-images.gz"); }),
+        QCOMPARE(qErrorOf([] { embeddedMnistFile("train-images.gz"); }),
                  "no embedded file named 'train-images.gz'");
     }
 
@@ -203,9 +198,10 @@ private slots:
         QFETCH(std::vector<int>, classes);
         QFETCH(QString, message);
         const Dataset d = twoClasses ? filterClassesRemap(tiny(), {3, 4}) : tiny();
-        QCOMPARE(
-            errorOf([&] { remap ? filterClassesRemap(d, classes) : filterKeepLabels(d, classes); }),
-            message);
+        QCOMPARE(qErrorOf([&] {
+                     remap ? filterClassesRemap(d, classes) : filterKeepLabels(d, classes);
+                 }),
+                 message);
     }
 
     void folderLayouts_data() {
@@ -234,9 +230,9 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const std::string root = dir.path().toStdString();
-        QCOMPARE(errorOf([&] { loadMnistFolder(root + "/nope"); }),
+        QCOMPARE(qErrorOf([&] { loadMnistFolder(root + "/nope"); }),
                  QString::fromStdString("data folder " + root + "/nope does not exist"));
-        QCOMPARE(errorOf([&] { loadMnistFolder(root); }),
+        QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString("no MNIST files in " + root +
                                         " (looked for train-images-idx3-ubyte[.gz] etc. there, "
                                         "in MNIST/raw and in raw)"));
@@ -245,13 +241,13 @@ private slots:
         const QString raw = dir.filePath("MNIST/raw");
         writeMnist(raw, true);
         QVERIFY(QFile::remove(raw + "/t10k-labels-idx1-ubyte.gz"));
-        QCOMPARE(errorOf([&] { loadMnistFolder(root); }),
+        QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString("MNIST file t10k-labels-idx1-ubyte[.gz] is missing in " +
                                         root + "/MNIST/raw"));
 
         // Labels from another split: counts differ.
         writeFile(raw + "/t10k-labels-idx1-ubyte.gz", embeddedBytes("train-labels-idx1-ubyte.gz"));
-        QCOMPARE(errorOf([&] { loadMnistFolder(root); }),
+        QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString(root +
                                         "/MNIST/raw/t10k-labels-idx1-ubyte.gz: 8000 labels "
                                         "but " +
@@ -268,7 +264,7 @@ private slots:
         writeFile(raw + "/t10k-labels-idx1-ubyte.gz", embeddedBytes("t10k-labels-idx1-ubyte.gz"));
         QVERIFY(QFile::remove(raw + "/t10k-images-idx3-ubyte.gz"));
         writeFile(raw + "/t10k-images-idx3-ubyte", writeIdxImages(small));
-        QCOMPARE(errorOf([&] { loadMnistFolder(root); }),
+        QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString(root + "/MNIST/raw/t10k-images-idx3-ubyte: images are "
                                                "14x14 but MNIST digits are 28x28"));
     }

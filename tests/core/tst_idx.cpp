@@ -3,26 +3,21 @@
 #include "data/idx.h"
 #include "util/error.h"
 
+#include "error_of.h"
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <fstream>
 #include <functional>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 using Bytes = std::vector<std::uint8_t>;
 Q_DECLARE_METATYPE(Bytes)
 
 namespace {
-
-QString errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return QString::fromStdString(e.what());
-    }
-    return "<no error>";
-}
 
 Bytes be32(std::uint32_t v) {
     return {Bytes::value_type(v >> 24), Bytes::value_type(v >> 16), Bytes::value_type(v >> 8),
@@ -161,7 +156,7 @@ private slots:
     void malformedImages() {
         QFETCH(Bytes, bytes);
         QFETCH(QString, message);
-        QCOMPARE(errorOf([&] { parseIdxImages(bytes, "f"); }), message);
+        QCOMPARE(qErrorOf([&] { parseIdxImages(bytes, "f"); }), message);
     }
 
     void malformedLabels_data() {
@@ -188,7 +183,7 @@ private slots:
     void malformedLabels() {
         QFETCH(Bytes, bytes);
         QFETCH(QString, message);
-        QCOMPARE(errorOf([&] { parseIdxLabels(bytes, "f"); }), message);
+        QCOMPARE(qErrorOf([&] { parseIdxLabels(bytes, "f"); }), message);
     }
 
     void pairLoadsFilesAndChecksCounts() {
@@ -202,10 +197,10 @@ private slots:
         QVERIFY(raw.labels == sample().labels);
 
         writeFile(labels, writeIdxLabels({7, 2, 1}));
-        QCOMPARE(errorOf([&] { loadIdxPair(images.toStdString(), labels.toStdString()); }),
+        QCOMPARE(qErrorOf([&] { loadIdxPair(images.toStdString(), labels.toStdString()); }),
                  labels + ": 3 labels but " + images + " has 2 images");
         const QString missing = dir.filePath("nope");
-        QCOMPARE(errorOf([&] { loadIdxPair(missing.toStdString(), labels.toStdString()); }),
+        QCOMPARE(qErrorOf([&] { loadIdxPair(missing.toStdString(), labels.toStdString()); }),
                  "cannot open " + missing + ": No such file or directory");
     }
 };

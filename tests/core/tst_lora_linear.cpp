@@ -148,8 +148,10 @@ private slots:
 
     void rejectsBadSpecs() {
         Linear base(3, 3);
-        QVERIFY_THROWS_EXCEPTION(std::exception, LoraLinear(base, {0, 1.0f, false, LoraInit::Kaiming}));
-        QVERIFY_THROWS_EXCEPTION(std::exception, LoraLinear(base, {2, 0.0f, false, LoraInit::Kaiming}));
+        QVERIFY_THROWS_EXCEPTION(std::exception,
+                                 LoraLinear(base, {0, 1.0f, false, LoraInit::Kaiming}));
+        QVERIFY_THROWS_EXCEPTION(std::exception,
+                                 LoraLinear(base, {2, 0.0f, false, LoraInit::Kaiming}));
         QVERIFY_THROWS_EXCEPTION(std::exception, loraInitFromString("xavier"));
     }
 };

@@ -24,9 +24,12 @@ private slots:
         QTest::newRow("seed000 r4") << "784-64-2" << 4 << both << 50370ull << 3656ull;
         QTest::newRow("seed000 r8") << "784-64-2" << 8 << both << 50370ull << 7312ull;
         QTest::newRow("seed000 r16") << "784-64-2" << 16 << both << 50370ull << 14624ull;
-        QTest::newRow("seed000 r4 default targets") << "784-64-2" << 4 << QStringList{} << 50370ull << 3656ull;
-        QTest::newRow("seed000 r4 fc2 only") << "784-64-2" << 4 << QStringList{"fc2"} << 50370ull << 264ull;
-        QTest::newRow("seed001 r1") << "784-1000-2000-10" << 1 << QStringList{} << 2807010ull << 6794ull;
+        QTest::newRow("seed000 r4 default targets")
+            << "784-64-2" << 4 << QStringList{} << 50370ull << 3656ull;
+        QTest::newRow("seed000 r4 fc2 only")
+            << "784-64-2" << 4 << QStringList{"fc2"} << 50370ull << 264ull;
+        QTest::newRow("seed001 r1")
+            << "784-1000-2000-10" << 1 << QStringList{} << 2807010ull << 6794ull;
     }
     void seedParameterCounts() {
         QFETCH(QString, arch);
@@ -99,7 +102,8 @@ private slots:
         Mlp net("20-16-3");
         net.initDefault(rng);
         net.attachLora({{4, 8.0f, false, LoraInit::Kaiming}, {}}, rng);
-        for (int i = 0; i < 2; ++i) net.adapter(i)->B = test::randomMatrix(net.layer(i).out(), 4, rng);
+        for (int i = 0; i < 2; ++i)
+            net.adapter(i)->B = test::randomMatrix(net.layer(i).out(), 4, rng);
         const Matrix x = test::randomMatrix(7, 20, rng);
         const Matrix unmerged = net.forward(x);
         net.setLoraEnabled(false);
@@ -128,15 +132,24 @@ private slots:
     void architectureStrings_data() {
         QTest::addColumn<QString>("arch");
         QTest::addColumn<QString>("error");
-        QTest::newRow("ok") << "784-64-2" << "";
-        QTest::newRow("empty width") << "784--2" << "architecture '784--2' has an empty layer width";
-        QTest::newRow("zero") << "0-10" << "architecture '0-10': every width must be at least 1";
-        QTest::newRow("huge") << "784-99999999-2"
-                              << "architecture '784-99999999-2': width 99999999 exceeds the limit of 65536";
-        QTest::newRow("letters") << "784-x-2" << "architecture '784-x-2': 'x' is not a whole number";
-        QTest::newRow("one width") << "784" << "architecture '784' needs at least an input and an output width";
-        QTest::newRow("empty") << "" << "architecture is empty (expected widths like 784-64-2)";
-        QTest::newRow("trailing dash") << "784-" << "architecture '784-' has an empty layer width";
+        QTest::newRow("ok") << "784-64-2"
+                            << "";
+        QTest::newRow("empty width") << "784--2"
+                                     << "architecture '784--2' has an empty layer width";
+        QTest::newRow("zero") << "0-10"
+                              << "architecture '0-10': every width must be at least 1";
+        QTest::newRow("huge")
+            << "784-99999999-2"
+            << "architecture '784-99999999-2': width 99999999 exceeds the limit of 65536";
+        QTest::newRow("letters") << "784-x-2"
+                                 << "architecture '784-x-2': 'x' is not a whole number";
+        QTest::newRow("one width")
+            << "784"
+            << "architecture '784' needs at least an input and an output width";
+        QTest::newRow("empty") << ""
+                               << "architecture is empty (expected widths like 784-64-2)";
+        QTest::newRow("trailing dash") << "784-"
+                                       << "architecture '784-' has an empty layer width";
     }
     void architectureStrings() {
         QFETCH(QString, arch);

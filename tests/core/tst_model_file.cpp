@@ -4,24 +4,19 @@
 #include "util/error.h"
 #include "util/rng.h"
 
+#include "error_of.h"
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <cstring>
 #include <functional>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 
 namespace {
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 bool sameBits(const Matrix& a, const Matrix& b) {
     return a.rows() == b.rows() && a.cols() == b.cols() &&

@@ -2,7 +2,9 @@
 #include "io/safetensors.h"
 #include "util/error.h"
 
+#include "error_of.h"
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 #include <cmath>
@@ -12,6 +14,8 @@
 #include <limits>
 
 using namespace lora;
+using lora::test::errorOf;
+using lora::test::qErrorOf;
 
 namespace {
 
@@ -30,15 +34,6 @@ QByteArray rawFile(const std::string& header, std::size_t dataBytes, std::uint64
 
 Bytes toBytes(const QByteArray& a) {
     return Bytes(a.begin(), a.end());
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 std::uint32_t bitsOf(float f) {

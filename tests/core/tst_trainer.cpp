@@ -80,12 +80,15 @@ private slots:
         Mlp a("10-8-3"), b("10-8-3");
         const TrainResult ra = trainOnce(a, train, options), rb = trainOnce(b, train, options);
         QCOMPARE(ra.stepLosses.size(), rb.stepLosses.size());
-        QVERIFY(std::memcmp(ra.stepLosses.data(), rb.stepLosses.data(), 4 * ra.stepLosses.size()) == 0);
-        QVERIFY(std::memcmp(a.layer(0).W.data(), b.layer(0).W.data(), 4 * a.layer(0).W.size()) == 0);
+        QVERIFY(std::memcmp(ra.stepLosses.data(), rb.stepLosses.data(), 4 * ra.stepLosses.size()) ==
+                0);
+        QVERIFY(std::memcmp(a.layer(0).W.data(), b.layer(0).W.data(), 4 * a.layer(0).W.size()) ==
+                0);
         options.seed = 18; // a different shuffle gives a different path
         Mlp c("10-8-3");
         const TrainResult rc = trainOnce(c, train, options);
-        QVERIFY(std::memcmp(ra.stepLosses.data(), rc.stepLosses.data(), 4 * ra.stepLosses.size()) != 0);
+        QVERIFY(std::memcmp(ra.stepLosses.data(), rc.stepLosses.data(), 4 * ra.stepLosses.size()) !=
+                0);
     }
 
     void stopTokenEndsBetweenBatches() {
@@ -97,7 +100,8 @@ private slots:
         StopAfter stopper(source, 5);
         TrainOptions options;
         options.epochs = 10;
-        const TrainResult r = Trainer(net, options).run(train, nullptr, &stopper, source.get_token());
+        const TrainResult r =
+            Trainer(net, options).run(train, nullptr, &stopper, source.get_token());
         QVERIFY(r.stopped);
         QCOMPARE(r.steps, 5L);
     }
@@ -126,15 +130,18 @@ private slots:
         const TrainResult r = Trainer(net, options).run(train, nullptr);
         QVERIFY(r.steps > 0);
         for (int i = 0; i < net.layerCount(); ++i) {
-            QVERIFY(std::memcmp(before.layer(i).W.data(), net.layer(i).W.data(), 4 * net.layer(i).W.size()) == 0);
-            QVERIFY(std::memcmp(before.layer(i).b.data(), net.layer(i).b.data(), 4 * net.layer(i).b.size()) == 0);
+            QVERIFY(std::memcmp(before.layer(i).W.data(), net.layer(i).W.data(),
+                                4 * net.layer(i).W.size()) == 0);
+            QVERIFY(std::memcmp(before.layer(i).b.data(), net.layer(i).b.data(),
+                                4 * net.layer(i).b.size()) == 0);
             QVERIFY(net.adapter(i)->B.cwiseAbs().maxCoeff() > 0.0f); // the adapter did learn
         }
     }
 
     void divergenceStopsAtOnce() {
         Dataset train = blobs(90, 7);
-        train.images.col(0).setConstant(std::numeric_limits<float>::infinity()); // NaN logits at once
+        train.images.col(0).setConstant(
+            std::numeric_limits<float>::infinity()); // NaN logits at once
         Mlp net("10-8-3");
         TrainOptions options;
         options.learningRate = 10.0f;
@@ -151,7 +158,8 @@ private slots:
         QTest::newRow("epochs 0") << 0 << 64 << 0.01f << "epochs must be at least 1";
         QTest::newRow("batch 0") << 1 << 0 << 0.01f << "batch size must be at least 1";
         QTest::newRow("lr 0") << 1 << 64 << 0.0f << "learning rate must be a positive number";
-        QTest::newRow("lr nan") << 1 << 64 << std::nanf("") << "learning rate must be a positive number";
+        QTest::newRow("lr nan") << 1 << 64 << std::nanf("")
+                                << "learning rate must be a positive number";
     }
     void badOptions() {
         QFETCH(int, epochs);
