@@ -296,7 +296,7 @@ LoadedAdapter loadAdapter(const std::string& dir, Mlp& model) {
     if (const auto it = config.find("base_model_name_or_path"); it != config.end())
         loaded.info.baseModel = it->is_string() ? it->get<std::string>() : "";
     if (const auto it = meta.find("lora_explorer.classes"); it != meta.end())
-        loaded.info.classes = parseClasses(it->second, model.outputs(), weightsPath);
+        loaded.info.classes = parseMetadataClasses(it->second, model.outputs(), weightsPath);
 
     // Everything is validated: from here on `model` changes and nothing can fail.
     Rng placeholder(0); // attachLora initialises A and B; the file's values replace them

@@ -40,7 +40,8 @@ bool parseLayerKey(const std::string& key, int& index, std::string& param) {
 
 } // namespace
 
-std::vector<int> parseClasses(const std::string& text, int outputs, const std::string& what) {
+std::vector<int> parseMetadataClasses(const std::string& text, int outputs,
+                                      const std::string& what) {
     const std::string key = what + ": " + kClassesKey + " '" + text + "'";
     std::vector<int> classes;
     std::set<int> seen;
@@ -147,7 +148,7 @@ LoadedModel loadModel(const std::string& path) {
     }
     ModelInfo info;
     if (const auto it = meta.find(kClassesKey); it != meta.end())
-        info.classes = parseClasses(it->second, widths.back(), path);
+        info.classes = parseMetadataClasses(it->second, widths.back(), path);
 
     LoadedModel loaded{Mlp(widths), std::move(info)};
     for (int i = 0; i < layerCount; ++i) {

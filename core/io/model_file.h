@@ -22,7 +22,10 @@ struct LoadedModel {
 void saveModel(const std::string& path, const Mlp& model, const ModelInfo& info);
 LoadedModel loadModel(const std::string& path); // InputError on anything inconsistent
 
-// Distinct digits 0-9; `outputs` is the count they must match. `what` prefixes errors.
-std::vector<int> parseClasses(const std::string& text, int outputs, const std::string& what);
+// The "lora_explorer.classes" value of a file: strictly distinct single digits (no "all",
+// unlike the user-facing data/classes.h parser); `outputs` is the count they must match.
+// `what` prefixes errors.
+std::vector<int> parseMetadataClasses(const std::string& text, int outputs,
+                                      const std::string& what);
 
 } // namespace lora

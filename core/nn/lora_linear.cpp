@@ -21,13 +21,19 @@ LoraInit loraInitFromString(const std::string& s) {
     throw InputError("unknown LoRA init '" + s + "' (use kaiming or gaussian)");
 }
 
-LoraLinear::LoraLinear(Linear& base, const LoraSpec& spec)
-    : A(Matrix::Zero(spec.rank, base.in())), B(Matrix::Zero(base.out(), spec.rank)),
-      dA(Matrix::Zero(spec.rank, base.in())), dB(Matrix::Zero(base.out(), spec.rank)),
-      m_base(&base), m_spec(spec), m_scale(spec.scale()) {
-    if (spec.rank < 1) throw InputError("LoRA rank must be at least 1");
-    if (!(spec.alpha > 0.0f) || !std::isfinite(spec.alpha))
+void LoraSpec::validate() const {
+    if (rank < 1) throw InputError("LoRA rank must be at least 1");
+    if (!(alpha > 0.0f) || !std::isfinite(alpha))
         throw InputError("LoRA alpha must be a positive number");
+}
+
+LoraLinear::LoraLinear(Linear& base, const LoraSpec& spec)
+    : m_base(&base), m_spec(spec), m_scale(spec.scale()) {
+    spec.validate(); // before any allocation sized by the rank
+    A = Matrix::Zero(spec.rank, base.in());
+    B = Matrix::Zero(base.out(), spec.rank);
+    dA = Matrix::Zero(spec.rank, base.in());
+    dB = Matrix::Zero(base.out(), spec.rank);
 }
 
 void LoraLinear::init(Rng& rng) {

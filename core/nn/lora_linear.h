@@ -16,6 +16,7 @@ struct LoraSpec {
     LoraInit init = LoraInit::Kaiming;
 
     float scale() const;
+    void validate() const; // InputError for rank < 1 or alpha not a positive number
 };
 
 const char* toString(LoraInit init);

@@ -33,9 +33,8 @@ Mlp& Mlp::operator=(const Mlp& other) {
         Mlp copy(other);
         m_widths = std::move(copy.m_widths);
         m_layers = std::move(copy.m_layers);
+        // Moving the vector keeps its buffer, so the adapters still point at these layers.
         m_adapters = std::move(copy.m_adapters);
-        for (std::size_t i = 0; i < m_layers.size(); ++i)
-            if (m_adapters[i]) m_adapters[i]->rebind(m_layers[i]);
         m_z.clear();
         m_a.clear();
         m_dz.clear();
@@ -79,13 +78,10 @@ void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
         if (i < 0)
             throw InputError("target layer '" + name + "' does not exist in " + architecture() +
                              " (layers are fc1-fc" + std::to_string(layerCount()) + ")");
-        if (targeted[i] && !config.targets.empty())
-            throw InputError("target layer '" + name + "' is listed twice");
+        if (targeted[i]) throw InputError("target layer '" + name + "' is listed twice");
         targeted[i] = true;
     }
-    LoraSpec probe = config.spec; // validate before touching anything
-    LoraLinear check(m_layers.front(), probe);
-    (void)check;
+    config.spec.validate(); // before touching anything
 
     detachLora();
     for (std::size_t i = 0; i < m_layers.size(); ++i) {

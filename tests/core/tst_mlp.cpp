@@ -127,6 +127,10 @@ private slots:
         QVERIFY(copy.layer(0).W(0, 0) != net.layer(0).W(0, 0));
         QCOMPARE(&copy.adapter(0)->base(), &copy.layer(0));
         QCOMPARE(copy.trainableParamCount(), net.trainableParamCount());
+        Mlp assigned("3-3");
+        assigned = net;
+        QCOMPARE(&assigned.adapter(1)->base(), &assigned.layer(1));
+        QCOMPARE(assigned.layer(1).W, net.layer(1).W);
     }
 
     void architectureStrings_data() {

@@ -219,7 +219,7 @@ private slots:
     void classesHelpers() {
         QCOMPARE(formatClasses({3, 4}), std::string("3,4"));
         QCOMPARE(formatClasses({}), std::string());
-        QCOMPARE(parseClasses("0,9,5", 3, "w"), (std::vector<int>{0, 9, 5}));
+        QCOMPARE(parseMetadataClasses("0,9,5", 3, "w"), (std::vector<int>{0, 9, 5}));
     }
 };
 
