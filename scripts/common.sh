@@ -4,9 +4,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LORA_BUILD_DIR:-$ROOT/build}"
 
-# What a fresh Debian 12 needs to build lora_core, lora-cli and the Qt tests.
+# What a fresh Debian 12 needs to build lora_core, lora-cli, the Qt tests and the benchmarks.
 PACKAGES=(build-essential cmake pkg-config libeigen3-dev zlib1g-dev nlohmann-json3-dev
-          qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth)
+          libbenchmark-dev qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth)
 
 install_missing_packages() {
     local missing=()

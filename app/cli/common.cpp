@@ -1,7 +1,9 @@
 #include "cli/common.h"
 
 #include "data/classes.h"
+#include "io/matrix_file.h"
 #include "io/model_file.h"
+#include "linalg/rank.h"
 #include "train/progress.h"
 #include "util/error.h"
 
@@ -57,6 +59,18 @@ std::vector<int> chooseClasses(const Args& args, const LoadedModel& base) {
         throw InputError("the base has " + std::to_string(base.model.outputs()) + " outputs but " +
                          std::to_string(classes.size()) + " classes were chosen");
     return classes;
+}
+
+} // namespace lora::cli
+
+namespace lora::cli {
+
+// The matrix named by --matrix FILE [--tensor NAME] or --example NAME (exactly one).
+Matrix chooseMatrix(const Args& args) {
+    if (args.has("matrix") == args.has("example"))
+        throw InputError("give exactly one of --matrix FILE or --example rank1|rank2|zeros");
+    if (args.has("example")) return rankExample(args.required("example"));
+    return readMatrixFile(args.required("matrix"), args.text("tensor", ""));
 }
 
 } // namespace lora::cli

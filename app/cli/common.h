@@ -31,8 +31,16 @@ std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model);
 // --classes if given, else the base's own; their count must match the base's outputs.
 std::vector<int> chooseClasses(const Args& args, const LoadedModel& base);
 
+// The matrix named by --matrix FILE [--tensor NAME] or --example NAME (exactly one).
+Matrix chooseMatrix(const Args& args);
+
 int runTrain(const std::vector<std::string>& argv);
 int runFinetune(const std::vector<std::string>& argv);
 int runEval(const std::vector<std::string>& argv);
+int runRank(const std::vector<std::string>& argv);
+int runSvd(const std::vector<std::string>& argv);
+int runApprox(const std::vector<std::string>& argv);
+int runParams(const std::vector<std::string>& argv);
+int runAnalyze(const std::vector<std::string>& argv);
 
 } // namespace lora::cli

@@ -17,6 +17,18 @@ commands:
                                       --batch 64 --seed 0 [--max-steps N] [--out DIR|FILE]
   eval      evaluate on the test split --base FILE [--adapter DIR] [--no-lora] [--merged]
                                       [--classes 7,8] [--logits FILE.csv]
+  rank      numerical rank            --matrix FILE [--tensor NAME] | --example rank1|rank2|zeros
+                                      [--tolerance X]
+  svd       truncated-SVD error       --matrix FILE | --example NAME | --base FILE --layer fc1
+                                      [--adapter DIR [--delta]]  --rank R | --all-ranks
+  approx    gradient descent vs SVD   --rows 8 --cols 8 --rank 2 --steps 1000 --seed 0
+            (seed 002)                [--lr 0.01] [--optimizer adam|sgd] [--report-every 100]
+                                      [--matrix FILE]
+  params    parameter/memory budget   --arch 784-64-2 | --preset NAME  [--rank R] [--alpha X]
+                                      [--targets fc1,fc2] [--rslora]
+            presets: seed000 richboynet gpt2-small llama2-7b square4096 split512x256
+  analyze   LoRA-paper analyses       --base FILE --adapter DIR --layer fc1 [--compare DIR]
+                                      [--rank R] [--seed 0]
   --data DIR (any command) reads torchvision MNIST IDX files instead of the embedded digits.
 
 Progress goes to stderr; the last line of stdout is one JSON object. Exit code 2 = bad input.
@@ -36,6 +48,11 @@ int main(int argc, char** argv) {
         if (command == "train") return lora::cli::runTrain(args);
         if (command == "finetune") return lora::cli::runFinetune(args);
         if (command == "eval") return lora::cli::runEval(args);
+        if (command == "rank") return lora::cli::runRank(args);
+        if (command == "svd") return lora::cli::runSvd(args);
+        if (command == "approx") return lora::cli::runApprox(args);
+        if (command == "params") return lora::cli::runParams(args);
+        if (command == "analyze") return lora::cli::runAnalyze(args);
         throw lora::InputError("unknown command '" + command + "' (try lora-cli --help)");
     } catch (const lora::InputError& e) {
         std::cerr << "lora-cli: " << e.what() << std::endl;
