@@ -1,0 +1,128 @@
+// The controls dock through its real widgets: sliders and fields leave as whole settings,
+// the scale label follows α/r or α/√r, and text that does not parse is reverted and reported.
+#include "controls_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QtTest>
+
+class TestControlsPanel : public QObject {
+    Q_OBJECT
+private slots:
+    void rankSliderEmitsSettings_data() {
+        QTest::addColumn<int>("rank");
+        QTest::addRow("1") << 1;
+        QTest::addRow("8") << 8;
+        QTest::addRow("64") << 64;
+    }
+    void rankSliderEmitsSettings() {
+        QFETCH(int, rank);
+        ControlsPanel panel;
+        panel.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+        QSignalSpy spy(&panel, &ControlsPanel::settingsEdited);
+        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).value<ExperimentSettings>().rank, rank);
+        QCOMPARE(panel.settings().rank, rank);
+    }
+
+    void sliderExtremesClamp() {
+        ControlsPanel panel;
+        auto* rank = panel.findChild<QSlider*>("rankSlider");
+        auto* alpha = panel.findChild<QSlider*>("alphaSlider");
+        rank->setValue(1000);
+        alpha->setValue(-5);
+        QCOMPARE(panel.settings().rank, 64);
+        QCOMPARE(panel.settings().alpha, 0.5f);
+        alpha->setValue(100000);
+        QCOMPARE(panel.settings().alpha, 64.0f);
+    }
+
+    void scaleLabel_data() {
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<float>("alpha");
+        QTest::addColumn<bool>("rslora");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("α/r") << 4 << 1.0f << false << "scale s = α/r = 0.25";
+        QTest::addRow("α/r r16 α32") << 16 << 32.0f << false << "scale s = α/r = 2";
+        QTest::addRow("α/√r") << 16 << 8.0f << true << "scale s = α/√r = 2";
+    }
+    void scaleLabel() {
+        QFETCH(int, rank);
+        QFETCH(float, alpha);
+        QFETCH(bool, rslora);
+        QFETCH(QString, text);
+        ControlsPanel panel;
+        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        panel.findChild<QSlider*>("alphaSlider")->setValue(ControlsPanel::alphaToSlider(alpha));
+        panel.findChild<QCheckBox*>("rsloraCheck")->setChecked(rslora);
+        QCOMPARE(panel.findChild<QLabel*>("scaleLabel")->text(), text);
+    }
+
+    void badTextIsRevertedAndReported_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("class word") << "baseClassesEdit"
+                                    << "3,x"
+                                    << "";
+        QTest::addRow("class 12") << "targetClassesEdit"
+                                  << "7,12"
+                                  << "class 12 does not exist (digits are 0-9)";
+        QTest::addRow("arch") << "architectureEdit"
+                              << "784--2"
+                              << "architecture '784--2' has an empty layer width";
+        QTest::addRow("target") << "targetsEdit"
+                                << "fc3"
+                                << "";
+    }
+    void badTextIsRevertedAndReported() {
+        QFETCH(QString, field);
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        ControlsPanel panel;
+        const ExperimentSettings before = panel.settings();
+        auto* edit = panel.findChild<QLineEdit*>(field);
+        const QString shown = edit->text();
+        QSignalSpy invalid(&panel, &ControlsPanel::invalidInput);
+        QSignalSpy edited(&panel, &ControlsPanel::settingsEdited);
+        edit->setText(text);
+        emit edit->editingFinished();
+        QCOMPARE(invalid.count(), 1);
+        if (!message.isEmpty()) QCOMPARE(invalid.at(0).at(0).toString(), message);
+        QVERIFY(!invalid.at(0).at(0).toString().contains('\n'));
+        QCOMPARE(edited.count(), 0);
+        QVERIFY(panel.settings() == before);
+        QCOMPARE(edit->text(), shown);
+    }
+
+    void newOutputCountRefitsClasses() {
+        ControlsPanel panel;
+        auto* arch = panel.findChild<QLineEdit*>("architectureEdit");
+        arch->setText("784-1000-2000-10");
+        emit arch->editingFinished();
+        QCOMPARE(panel.settings().baseClasses.size(), 10u);
+        QCOMPARE(panel.findChild<QLineEdit*>("baseClassesEdit")->text(), QString("all"));
+        arch->setText("784-32-3");
+        emit arch->editingFinished();
+        QCOMPARE(panel.settings().targetClasses, (std::vector<int>{0, 1, 2}));
+    }
+
+    void presetChosenFromCombo() {
+        ControlsPanel panel;
+        QSignalSpy spy(&panel, &ControlsPanel::presetChosen);
+        auto* combo = panel.findChild<QComboBox*>("presetCombo");
+        QVERIFY(combo);
+        QCOMPARE(combo->count(), 3);
+        emit combo->activated(1);
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).value<ExperimentPreset>(), ExperimentPreset::FixWeakDigit);
+    }
+};
+
+QTEST_MAIN(TestControlsPanel)
+#include "tst_controls_panel.moc"

@@ -1,0 +1,215 @@
+// The assembled app through its real widgets (offscreen): sliders drive the panels to the
+// core's numbers, the LoRA toggle reproduces `lora-cli eval` with and without --no-lora,
+// Stop and close are prompt, and the event loop never stalls while training runs.
+#include "cli_runner.h"
+#include "controls_panel.h"
+#include "experiment_session.h"
+#include "linalg/parameter_budget.h"
+#include "linalg/truncated_svd.h"
+#include "main_window.h"
+#include "parameters_panel.h"
+#include "predictions_panel.h"
+#include "svd_panel.h"
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+namespace {
+
+// Runs the event loop until `ready` holds; false after `ms`.
+bool waitUntil(const std::function<bool()>& ready, int ms) {
+    return QTest::qWaitFor(ready, ms);
+}
+
+bool trainAndWait(MainWindow& w, const char* action, int ms = 120000) {
+    w.action(action)->trigger();
+    if (!w.session()->isRunning()) return false;
+    return waitUntil([&] { return !w.session()->isRunning(); }, ms);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true); // QSettings go to a throwaway place
+        QCoreApplication::setOrganizationName("lora-explorer-tests");
+        QCoreApplication::setApplicationName("tst_main_window");
+        QSettings().clear();
+    }
+
+    // Every test starts from the defaults, not from what the previous one left in QSettings.
+    void init() { QSettings().clear(); }
+
+    void rankSliderDrivesParametersAndSvd() {
+        MainWindow w;
+        w.show();
+        QVERIFY(trainAndWait(w, "trainBaseAction"));
+        auto* slider = w.controls()->findChild<QSlider*>("rankSlider");
+        QVERIFY(QTest::qWaitFor([&] { return w.svdPanel()->isReady(); }, 30000));
+        const lora::TruncatedSvd svd(w.session()->baseModel()->layer(0).W);
+        for (int r : {1, 2, 8, 16, 64}) {
+            slider->setValue(r);
+            const lora::ParameterBudget expected =
+                lora::computeBudget(lora::mlpShape("784-64-2"), r, 1.0f, {"fc1", "fc2"});
+            QCOMPARE(w.parametersPanel()->budget().loraParams, expected.loraParams);
+            QCOMPARE(w.svdPanel()->rank(), r);
+            QVERIFY(qAbs(w.svdPanel()->relativeError() - svd.error(r).relative) < 1e-12);
+        }
+    }
+
+    void loraToggleMatchesCliEval() {
+        MainWindow w;
+        w.show();
+        QVERIFY(trainAndWait(w, "trainBaseAction"));
+        QVERIFY(trainAndWait(w, "trainLoraAction"));
+        const QString base = m_dir.filePath("base.safetensors");
+        const QString adapter = m_dir.filePath("adapter");
+        QVERIFY(w.session()->saveBase(base));
+        QVERIFY(w.session()->exportAdapter(adapter));
+
+        PredictionsPanel* p = w.predictionsPanel();
+        auto accuracyAfter = [&](bool loraOn) {
+            w.controls()->loraToggle()->setChecked(loraOn);
+            if (!QTest::qWaitFor([&] { return !p->isEvaluating(); }, 30000)) return -1.0f;
+            return p->accuracy();
+        };
+        const float off = accuracyAfter(false);
+        const float on = accuracyAfter(true);
+        const auto cliOn =
+            lora::test::runCli({"eval", "--base", base, "--adapter", adapter, "--classes", "7,8"});
+        const auto cliOff = lora::test::runCli(
+            {"eval", "--base", base, "--adapter", adapter, "--classes", "7,8", "--no-lora"});
+        QCOMPARE(cliOn.exitCode, 0);
+        QCOMPARE(cliOff.exitCode, 0);
+        QCOMPARE(on, static_cast<float>(cliOn.json["accuracy"].toDouble()));
+        QCOMPARE(off, static_cast<float>(cliOff.json["accuracy"].toDouble()));
+        QVERIFY(on > 95.0f);
+        QVERIFY(off < on);
+    }
+
+    void stopReturnsWithinOneSecond() {
+        MainWindow w;
+        w.show();
+        w.session()->setSettings(ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
+        w.action("trainBaseAction")->trigger();
+        QVERIFY(w.session()->isRunning());
+        QTest::qWait(500); // mid-epoch
+        QElapsedTimer timer;
+        timer.start();
+        w.action("stopAction")->trigger();
+        QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 5000));
+        QVERIFY2(timer.elapsed() < 1000, qPrintable(QString("%1 ms").arg(timer.elapsed())));
+    }
+
+    void closingDuringTrainingExitsCleanly() {
+        auto* w = new MainWindow;
+        w->show();
+        w->session()->setSettings(ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
+        w->action("trainBaseAction")->trigger();
+        QTest::qWait(300);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(w->close());
+        delete w; // joins the worker thread
+        QVERIFY(timer.elapsed() < 2000);
+    }
+
+    void eventLoopNeverStallsWhileTraining_data() {
+        QTest::addColumn<int>("preset");
+        QTest::addColumn<int>("batch");
+        QTest::addRow("transfer 784-64-2") << static_cast<int>(ExperimentPreset::Transfer) << 64;
+        // RichBoyNet's 2.8 M weights make every snapshot, SVD and evaluation 50× bigger.
+        QTest::addRow("RichBoyNet 784-1000-2000-10")
+            << static_cast<int>(ExperimentPreset::FixWeakDigit) << 100;
+    }
+    void eventLoopNeverStallsWhileTraining() {
+        QFETCH(int, preset);
+        QFETCH(int, batch);
+        MainWindow w;
+        w.show();
+        ExperimentSettings settings =
+            ExperimentSettings::forPreset(static_cast<ExperimentPreset>(preset));
+        settings.batchSize = batch;
+        QVERIFY(w.session()->setSettings(settings));
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QElapsedTimer clock;
+        qint64 last = 0, worst = 0;
+        QTimer probe;
+        probe.setInterval(10);
+        connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            worst = qMax(worst, now - last);
+            last = now;
+        });
+        clock.start();
+        probe.start();
+        QVERIFY(trainAndWait(w, "trainBaseAction"));
+        QVERIFY(trainAndWait(w, "trainLoraAction"));
+        QVERIFY(QTest::qWaitFor([&] { return !w.predictionsPanel()->isEvaluating(); }, 30000));
+        probe.stop();
+        QVERIFY2(worst <= 50, qPrintable(QString("longest gap %1 ms").arg(worst)));
+    }
+
+    void badInputShowsDialogAndKeepsState() {
+        MainWindow w;
+        w.show();
+        const ExperimentSettings before = w.session()->settings();
+        auto* edit = w.controls()->findChild<QLineEdit*>("targetClassesEdit");
+        edit->setText("7,12");
+        emit edit->editingFinished();
+        QCOMPARE(w.lastError(), QString("class 12 does not exist (digits are 0-9)"));
+        QVERIFY(w.findChild<QWidget*>("errorDialog"));
+        QVERIFY(w.session()->settings() == before);
+        // Exporting without an adapter is refused with a message, not a crash.
+        QVERIFY(!w.session()->exportAdapter(m_dir.filePath("none")));
+        QVERIFY(w.lastError().contains("no LoRA adapter"));
+    }
+
+    void settingsPersistAcrossLaunches() {
+        {
+            MainWindow w;
+            w.show();
+            w.controls()->findChild<QSlider*>("rankSlider")->setValue(12);
+            w.close();
+        }
+        MainWindow again;
+        QCOMPARE(again.session()->settings().rank, 12);
+        QCOMPARE(again.controls()->findChild<QSlider*>("rankSlider")->value(), 12);
+    }
+
+    void shortcuts_data() {
+        QTest::addColumn<QString>("action");
+        QTest::addColumn<QString>("keys");
+        QTest::addRow("open") << "openDatasetAction"
+                              << "Ctrl+O";
+        QTest::addRow("export") << "exportAdapterAction"
+                                << "Ctrl+E";
+        QTest::addRow("start/pause") << "pauseAction"
+                                     << "Space";
+        QTest::addRow("quit") << "quitAction"
+                              << "Ctrl+Q";
+    }
+    void shortcuts() {
+        QFETCH(QString, action);
+        QFETCH(QString, keys);
+        MainWindow w;
+        QCOMPARE(w.action(action)->shortcut().toString(), keys);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

@@ -1,0 +1,279 @@
+#include "experiment_session.h"
+
+#include "io/adapter_dir.h"
+#include "io/model_file.h"
+#include "training_worker.h"
+
+#include <QThread>
+#include <exception>
+
+namespace {
+
+// The embedded digits live as long as the program; the pointer must not free them.
+DataPtr embeddedData() {
+    return DataPtr(&lora::loadEmbeddedMnist(), [](const lora::SplitData*) {});
+}
+
+} // namespace
+
+ExperimentSession::ExperimentSession(QObject* parent)
+    : QObject(parent), m_data(embeddedData()), m_thread(new QThread(this)),
+      m_worker(new TrainingWorker) {
+    m_thread->setObjectName("training");
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::runStarted, this, &ExperimentSession::runStarted);
+    connect(m_worker, &TrainingWorker::stepsReported, this, &ExperimentSession::stepsReported);
+    connect(m_worker, &TrainingWorker::epochFinished, this, &ExperimentSession::epochFinished);
+    connect(m_worker, &TrainingWorker::runFinished, this, &ExperimentSession::onRunFinished);
+    connect(m_worker, &TrainingWorker::sweepPoint, this, &ExperimentSession::sweepPoint);
+    connect(m_worker, &TrainingWorker::sweepFinished, this, [this](int runId, bool stopped) {
+        if (runId == m_activeRunId) setRunning(false);
+        emit sweepFinished(runId, stopped);
+    });
+    connect(m_worker, &TrainingWorker::failed, this, [this](int runId, const QString& message) {
+        if (runId == m_activeRunId) setRunning(false);
+        emit errorOccurred(message);
+    });
+    // SCHED_IDLE on Linux: training only gets the CPU the GUI thread leaves, so the window
+    // answers at once even on a 2-core machine.
+    m_thread->start(QThread::IdlePriority);
+}
+
+ExperimentSession::~ExperimentSession() {
+    // The worker checks the stop flag between batches, so the join is at most one batch.
+    m_worker->requestStop();
+    m_thread->quit();
+    m_thread->wait();
+}
+
+QString ExperimentSession::dataSource() const {
+    return QString::fromStdString(m_data->source);
+}
+
+ModelPtr ExperimentSession::currentModel() const {
+    return m_loraEnabled && m_lora ? m_lora : m_base;
+}
+
+QString ExperimentSession::currentLabel() const {
+    if (!m_base) return tr("no model");
+    if (!m_loraEnabled || !m_lora) return tr("base");
+    for (int i = 0; i < m_lora->layerCount(); ++i)
+        if (const lora::LoraLinear* a = m_lora->adapter(i))
+            return tr("base + LoRA r%1 α%2").arg(a->rank()).arg(a->spec().alpha);
+    return tr("base + LoRA");
+}
+
+bool ExperimentSession::isPaused() const {
+    return m_worker->isPaused();
+}
+
+bool ExperimentSession::setSettings(const ExperimentSettings& settings) {
+    if (!guarded([&] { settings.validate(); })) return false;
+    // A new network shape or base task makes the trained models answer a different question.
+    const bool baseStale = settings.architecture != m_settings.architecture ||
+                           settings.baseClasses != m_settings.baseClasses;
+    m_settings = settings;
+    if (baseStale && (m_base || m_lora || m_full)) {
+        m_base.reset();
+        m_lora.reset();
+        m_full.reset();
+        emit modelsChanged();
+    }
+    emit settingsChanged(m_settings);
+    return true;
+}
+
+bool ExperimentSession::openDataset(const QString& dir) {
+    const bool ok = guarded([&] {
+        m_data = std::make_shared<const lora::SplitData>(lora::loadMnistFolder(dir.toStdString()));
+    });
+    if (ok) emit dataChanged();
+    return ok;
+}
+
+void ExperimentSession::useEmbeddedData() {
+    m_data = embeddedData();
+    emit dataChanged();
+}
+
+bool ExperimentSession::startRun(RunKind kind) {
+    if (m_running) return false;
+    if (kind != RunKind::Base && !m_base) {
+        emit errorOccurred(tr("train a base model first"));
+        return false;
+    }
+    RunRequest request;
+    request.runId = m_nextRunId++;
+    request.kind = kind;
+    request.settings = m_settings;
+    request.base = m_base;
+    request.data = m_data;
+    m_activeRunId = request.runId;
+    setRunning(true);
+    QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(RunRequest, request));
+    return true;
+}
+
+void ExperimentSession::trainBase() {
+    startRun(RunKind::Base);
+}
+
+void ExperimentSession::trainLora() {
+    startRun(RunKind::Lora);
+}
+
+void ExperimentSession::fullFinetune() {
+    startRun(RunKind::Full);
+}
+
+void ExperimentSession::runSweep(const std::vector<int>& ranks, const std::vector<float>& alphas) {
+    if (m_running) return;
+    if (!m_base) {
+        emit errorOccurred(tr("train a base model first"));
+        return;
+    }
+    SweepRequest request;
+    request.runId = m_nextRunId++;
+    request.settings = m_settings;
+    request.base = m_base;
+    request.data = m_data;
+    request.ranks = ranks;
+    request.alphas = alphas;
+    m_activeRunId = request.runId;
+    setRunning(true);
+    QMetaObject::invokeMethod(m_worker, "runSweep", Qt::QueuedConnection,
+                              Q_ARG(SweepRequest, request));
+}
+
+void ExperimentSession::pauseOrResume() {
+    if (!m_running) {
+        if (m_base)
+            trainLora();
+        else
+            trainBase();
+        return;
+    }
+    m_worker->setPaused(!m_worker->isPaused());
+    emit pausedChanged(m_worker->isPaused());
+}
+
+void ExperimentSession::step() {
+    if (!m_running) {
+        // Paused before it starts: the loop runs its first batch, then waits.
+        m_worker->setPaused(true);
+        emit pausedChanged(true);
+        if (!startRun(m_base ? RunKind::Lora : RunKind::Base)) {
+            m_worker->setPaused(false);
+            emit pausedChanged(false);
+        }
+        return;
+    }
+    if (!m_worker->isPaused()) {
+        m_worker->setPaused(true);
+        emit pausedChanged(true);
+        return;
+    }
+    m_worker->stepOnce();
+}
+
+void ExperimentSession::stop() {
+    m_worker->requestStop();
+    if (m_worker->isPaused()) {
+        m_worker->setPaused(false);
+        emit pausedChanged(false);
+    }
+}
+
+void ExperimentSession::reset() {
+    stop();
+    m_base.reset();
+    m_lora.reset();
+    m_full.reset();
+    emit modelsChanged();
+}
+
+void ExperimentSession::setLoraEnabled(bool enabled) {
+    if (enabled == m_loraEnabled) return;
+    m_loraEnabled = enabled;
+    emit loraEnabledChanged(enabled);
+}
+
+bool ExperimentSession::guarded(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const std::exception& e) {
+        emit errorOccurred(QString::fromStdString(e.what()));
+        return false;
+    }
+    return true;
+}
+
+bool ExperimentSession::exportAdapter(const QString& dir) {
+    if (!m_lora) {
+        emit errorOccurred(tr("there is no LoRA adapter to export yet; train one first"));
+        return false;
+    }
+    return guarded(
+        [&] { lora::saveAdapter(dir.toStdString(), *m_lora, {m_settings.targetClasses}); });
+}
+
+bool ExperimentSession::saveBase(const QString& path) {
+    if (!m_base) {
+        emit errorOccurred(tr("there is no base model to save yet"));
+        return false;
+    }
+    return guarded([&] { lora::saveModel(path.toStdString(), *m_base, {m_settings.baseClasses}); });
+}
+
+bool ExperimentSession::loadBase(const QString& path) {
+    try {
+        lora::LoadedModel loaded = lora::loadModel(path.toStdString());
+        ExperimentSettings next = m_settings;
+        next.architecture = loaded.model.architecture();
+        if (!loaded.info.classes.empty()) next.baseClasses = loaded.info.classes;
+        next.validate();
+        m_settings = next;
+        m_base = std::make_shared<const lora::Mlp>(std::move(loaded.model));
+    } catch (const std::exception& e) {
+        emit errorOccurred(QString::fromStdString(e.what()));
+        return false;
+    }
+    m_lora.reset();
+    m_full.reset();
+    emit settingsChanged(m_settings);
+    emit modelsChanged();
+    return true;
+}
+
+void ExperimentSession::setRunning(bool running) {
+    if (running == m_running) return;
+    m_running = running;
+    if (!running && m_worker->isPaused()) {
+        m_worker->setPaused(false);
+        emit pausedChanged(false);
+    }
+    emit runningChanged(running);
+}
+
+void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
+    // A stopped run still leaves a usable network (as TF Playground keeps stopped weights).
+    if (outcome.model && outcome.result.steps > 0) {
+        switch (outcome.kind) {
+        case RunKind::Base:
+            m_base = outcome.model;
+            m_lora.reset(); // adapters belong to the base they were trained on
+            m_full.reset();
+            break;
+        case RunKind::Lora:
+            m_lora = outcome.model;
+            break;
+        case RunKind::Full:
+            m_full = outcome.model;
+            break;
+        }
+    }
+    if (outcome.runId == m_activeRunId) setRunning(false);
+    emit runFinished(outcome);
+    emit modelsChanged();
+}

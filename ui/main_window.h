@@ -1,0 +1,70 @@
+#pragma once
+// Assembles the explorer: the controls dock, the five panels as tabs, menus with their
+// actions and shortcuts, the status bar, and persistence of geometry and controls. It wires
+// the session's signals to the panels and holds no maths of its own.
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QProgressBar;
+class QTabWidget;
+class ControlsPanel;
+class ExperimentSession;
+class ParametersPanel;
+class PredictionsPanel;
+class SvdPanel;
+class SweepPanel;
+class TrainingPanel;
+struct ExperimentSettings;
+enum class ExperimentPreset;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    ExperimentSession* session() const { return m_session; }
+    ControlsPanel* controls() const { return m_controls; }
+    QTabWidget* tabs() const { return m_tabs; }
+    SvdPanel* svdPanel() const { return m_svd; }
+    TrainingPanel* trainingPanel() const { return m_training; }
+    PredictionsPanel* predictionsPanel() const { return m_predictions; }
+    ParametersPanel* parametersPanel() const { return m_parameters; }
+    SweepPanel* sweepPanel() const { return m_sweep; }
+    QString lastError() const { return m_lastError; }
+    QAction* action(const QString& objectName) const; // e.g. "trainBaseAction"
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void connectSession();
+    void applyPreset(ExperimentPreset preset);
+    void showSettings(const ExperimentSettings& settings);
+    void updateRunState();
+    void refreshModels();
+    void showError(const QString& message);
+    void openDataset();
+    void exportAdapter();
+    void saveBase();
+    void loadBase();
+    void about();
+    void restoreState();
+    void saveState();
+
+    ExperimentSession* m_session;
+    ControlsPanel* m_controls;
+    QTabWidget* m_tabs;
+    SvdPanel* m_svd;
+    TrainingPanel* m_training;
+    PredictionsPanel* m_predictions;
+    ParametersPanel* m_parameters;
+    SweepPanel* m_sweep;
+    QLabel* m_status;
+    QProgressBar* m_progress;
+    QString m_lastError;
+    QList<QAction*> m_runActions;
+};

@@ -1,0 +1,129 @@
+#include "screenshot_runner.h"
+
+#include "experiment_session.h"
+#include "main_window.h"
+#include "predictions_panel.h"
+#include "svd_panel.h"
+#include "sweep_panel.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QPixmap>
+#include <QTabWidget>
+#include <QTimer>
+#include <memory>
+
+namespace {
+constexpr int kStageTimeoutMs = 300000; // one stage (e.g. the sweep) on a slow machine
+}
+
+ScreenshotRunner::ScreenshotRunner(MainWindow* window, const QString& dir, QObject* parent)
+    : QObject(parent), m_window(window), m_dir(dir) {}
+
+void ScreenshotRunner::start() {
+    if (!QDir().mkpath(m_dir)) {
+        fail(tr("cannot create the screenshot folder %1").arg(m_dir));
+        return;
+    }
+    ExperimentSession* s = m_window->session();
+    connect(s, &ExperimentSession::errorOccurred, this,
+            [this](const QString& message) { fail(message); });
+    s->setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+    QTimer::singleShot(0, this, &ScreenshotRunner::next);
+}
+
+void ScreenshotRunner::waitFor(const std::function<bool()>& ready, const QString& what,
+                               const std::function<void()>& then) {
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, ready, what, then, timer, poll] {
+        if (m_stage < 0) return; // failed meanwhile
+        if (ready()) {
+            then();
+        } else if (timer->elapsed() > kStageTimeoutMs) {
+            fail(tr("timed out waiting for %1").arg(what));
+        } else {
+            QTimer::singleShot(50, this, *poll);
+        }
+    };
+    QTimer::singleShot(0, this, *poll);
+}
+
+void ScreenshotRunner::capture(int tab, const QString& name) {
+    m_window->tabs()->setCurrentIndex(tab);
+    // Let layouts and charts settle before grabbing.
+    QTimer::singleShot(400, this, [this, name] {
+        if (m_stage < 0) return;
+        const QString path = QDir(m_dir).filePath(name + ".png");
+        if (!m_window->grab().save(path)) {
+            fail(tr("cannot write %1").arg(path));
+            return;
+        }
+        m_written << path;
+        next();
+    });
+}
+
+void ScreenshotRunner::next() {
+    if (m_stage < 0) return;
+    ExperimentSession* s = m_window->session();
+    auto idle = [s] { return !s->isRunning(); };
+    switch (m_stage++) {
+    case 0:
+        s->trainBase();
+        waitFor(idle, tr("the base training"), [this] { next(); });
+        break;
+    case 1:
+        s->trainLora();
+        waitFor(idle, tr("the LoRA training"), [this] { next(); });
+        break;
+    case 2:
+        m_window->sweepPanel()->setLists(QStringLiteral("1,2,4,8,16"),
+                                         QStringLiteral("0.5,1,4,16"));
+        s->runSweep(m_window->sweepPanel()->ranks(), m_window->sweepPanel()->alphas());
+        waitFor(idle, tr("the sweep"), [this] { next(); });
+        break;
+    case 3:
+        m_window->svdPanel()->selectMatrix(QStringLiteral("fc1 W"));
+        waitFor([this] { return m_window->svdPanel()->isReady(); }, tr("the SVD"),
+                [this] { capture(0, QStringLiteral("1-rank-svd")); });
+        break;
+    case 4: {
+        SvdPanel* svd = m_window->svdPanel();
+        auto done = std::make_shared<bool>(false);
+        connect(svd, &SvdPanel::gradientDescentFinished, this, [done] { *done = true; });
+        svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
+        waitFor([svd] { return svd->isReady(); }, tr("the seed matrix"),
+                [this, svd, done] {
+                    svd->setRank(2);
+                    svd->runGradientDescent();
+                    waitFor([done] { return *done; }, tr("gradient descent"),
+                            [this] { capture(0, QStringLiteral("1b-gd-vs-svd")); });
+                });
+        break;
+    }
+    case 5:
+        capture(1, QStringLiteral("2-training"));
+        break;
+    case 6:
+        waitFor([this] { return !m_window->predictionsPanel()->isEvaluating(); },
+                tr("the evaluation"), [this] { capture(2, QStringLiteral("3-predictions")); });
+        break;
+    case 7:
+        capture(3, QStringLiteral("4-parameters"));
+        break;
+    case 8:
+        capture(4, QStringLiteral("5-sweep"));
+        break;
+    default:
+        m_stage = -1;
+        emit finished(0, tr("wrote %1 screenshots to %2").arg(m_written.size()).arg(m_dir));
+    }
+}
+
+void ScreenshotRunner::fail(const QString& message) {
+    if (m_stage < 0) return;
+    m_stage = -1;
+    emit finished(1, message);
+}

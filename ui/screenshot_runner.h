@@ -1,0 +1,35 @@
+#pragma once
+// `lora-explorer --screenshots DIR`: runs the default preset end to end — train the base,
+// train LoRA, a small rank sweep, gradient descent in the SVD panel — then saves a PNG of the
+// whole window on each panel and exits. It drives the real window through its session and
+// panels, so the pictures are what a person would see.
+#include <QObject>
+#include <QString>
+#include <functional>
+
+class MainWindow;
+
+class ScreenshotRunner : public QObject {
+    Q_OBJECT
+public:
+    ScreenshotRunner(MainWindow* window, const QString& dir, QObject* parent = nullptr);
+
+    void start(); // asynchronous; emits finished when done
+    QStringList written() const { return m_written; }
+
+signals:
+    void finished(int exitCode, const QString& message);
+
+private:
+    void next();
+    void fail(const QString& message);
+    void capture(int tab, const QString& name);
+    // Calls `then` once `ready` holds (polled while the event loop runs), or fails.
+    void waitFor(const std::function<bool()>& ready, const QString& what,
+                 const std::function<void()>& then);
+
+    MainWindow* m_window;
+    QString m_dir;
+    int m_stage = 0;
+    QStringList m_written;
+};
