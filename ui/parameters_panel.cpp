@@ -123,7 +123,7 @@ ParametersPanel::ParametersPanel(QWidget* parent) : QWidget(parent) {
     series->append(m_fullSet);
     series->append(m_loraSet);
     auto* chart = new QChart;
-    chart->setTitle(tr("Trainable parameters per layer type (log scale, summed over blocks)"));
+    chart->setTitle(tr("Parameters per layer type (log, all blocks)"));
     chart->addSeries(series);
     m_layerAxis = new QBarCategoryAxis;
     m_countAxis = new QLogValueAxis;
