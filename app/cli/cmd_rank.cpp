@@ -1,7 +1,6 @@
 // lora-cli rank: the numerical rank of a matrix and the singular values behind it.
 #include "cli/common.h"
 #include "linalg/rank.h"
-#include "linalg/truncated_svd.h"
 #include "util/error.h"
 
 namespace lora::cli {
@@ -13,8 +12,8 @@ int runRank(const std::vector<std::string>& argv) {
     if (args.has("tolerance") && tolerance < 0.0f)
         throw InputError("--tolerance must be ≥ 0 (got " + args.text("tolerance", "") + ")");
 
-    const TruncatedSvd svd(w);
-    const Eigen::VectorXd& sigma = svd.singularValues();
+    // Values only: the rank needs no singular vectors.
+    const Eigen::VectorXd sigma = singularValues(w);
     const double used =
         tolerance >= 0.0f ? tolerance
                           : defaultRankTolerance(sigma.size() ? sigma(0) : 0.0, w.rows(), w.cols());
@@ -26,7 +25,7 @@ int runRank(const std::vector<std::string>& argv) {
          {"rows", w.rows()},
          {"cols", w.cols()},
          {"rank", rank},
-         {"max_rank", svd.maxRank()},
+         {"max_rank", sigma.size()},
          {"tolerance", used},
          {"default_tolerance", tolerance < 0.0f},
          {"singular_values", std::vector<double>(sigma.data(), sigma.data() + sigma.size())}});

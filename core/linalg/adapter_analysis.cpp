@@ -49,11 +49,9 @@ Spectrum spectrumOf(const Eigen::Ref<const Matrix>& deltaW) {
     Spectrum s;
     if (deltaW.size() == 0) return s;
     if (!deltaW.allFinite()) throw InputError("ΔW has a non-finite entry");
-    const Eigen::MatrixXd d = deltaW.cast<double>();
-    const Eigen::BDCSVD<Eigen::MatrixXd> svd(d);
-    s.singularValues = svd.singularValues();
-    s.numericalRank = numericalRank(s.singularValues, d.rows(), d.cols());
-    s.frobeniusNorm = d.norm();
+    s.singularValues = singularValues(deltaW);
+    s.numericalRank = numericalRank(s.singularValues, deltaW.rows(), deltaW.cols());
+    s.frobeniusNorm = deltaW.cast<double>().norm();
     return s;
 }
 

@@ -1,5 +1,6 @@
 #include "linalg/gd_approximation.h"
 
+#include "linalg/rank.h"
 #include "nn/optimizer.h"
 #include "util/error.h"
 
@@ -21,9 +22,7 @@ constexpr std::uint64_t kInitStream = 0x9E3779B97F4A7C15ULL;
 // w: [m, n] -> Σ_{i>r} σ_i² / (m n), the Eckart–Young optimum, in double so that a plateau
 // within a fraction of a percent of it is measured against a trustworthy bound.
 double svdOptimum(const Eigen::Ref<const Matrix>& w, int r) {
-    const Eigen::MatrixXd wd = w.cast<double>();
-    const Eigen::BDCSVD<Eigen::MatrixXd> svd(wd);
-    const Eigen::VectorXd& sigma = svd.singularValues();
+    const Eigen::VectorXd sigma = singularValues(w);
     const double tail = sigma.tail(sigma.size() - r).squaredNorm();
     return tail / (static_cast<double>(w.rows()) * static_cast<double>(w.cols()));
 }

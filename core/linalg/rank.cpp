@@ -22,12 +22,15 @@ int numericalRank(const Eigen::VectorXd& singularValues, Eigen::Index rows, Eige
     return static_cast<int>((singularValues.array() > tol).count());
 }
 
-int numericalRank(const Eigen::Ref<const Matrix>& w, double tolerance) {
-    if (w.size() == 0) return 0;
+Eigen::VectorXd singularValues(const Eigen::Ref<const Matrix>& w) {
     if (!w.allFinite()) throw InputError("matrix has a non-finite entry");
     const Eigen::MatrixXd wd = w.cast<double>();
-    const Eigen::BDCSVD<Eigen::MatrixXd> svd(wd);
-    return numericalRank(svd.singularValues(), w.rows(), w.cols(), tolerance);
+    return Eigen::BDCSVD<Eigen::MatrixXd>(wd).singularValues();
+}
+
+int numericalRank(const Eigen::Ref<const Matrix>& w, double tolerance) {
+    if (w.size() == 0) return 0;
+    return numericalRank(singularValues(w), w.rows(), w.cols(), tolerance);
 }
 
 Matrix rankExample(const std::string& name) {

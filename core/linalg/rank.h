@@ -17,6 +17,10 @@ double defaultRankTolerance(double sigmaMax, Eigen::Index rows, Eigen::Index col
 int numericalRank(const Eigen::VectorXd& singularValues, Eigen::Index rows, Eigen::Index cols,
                   double tolerance = -1.0);
 
+// w: [m, n] -> its min(m, n) singular values, descending (values only, computed in double).
+// InputError for a non-finite entry.
+Eigen::VectorXd singularValues(const Eigen::Ref<const Matrix>& w);
+
 // w: [m, n] -> rank (one SVD, computed in double)
 int numericalRank(const Eigen::Ref<const Matrix>& w, double tolerance = -1.0);
 
