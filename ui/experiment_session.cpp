@@ -97,20 +97,26 @@ void ExperimentSession::useEmbeddedData() {
     emit dataChanged();
 }
 
-bool ExperimentSession::startRun(RunKind kind) {
-    if (m_running) return false;
-    if (kind != RunKind::Base && !m_base) {
+int ExperimentSession::claimRun(bool needsBase) {
+    if (m_running) return 0;
+    if (needsBase && !m_base) {
         emit errorOccurred(tr("train a base model first"));
-        return false;
+        return 0;
     }
+    m_activeRunId = m_nextRunId++;
+    setRunning(true);
+    return m_activeRunId;
+}
+
+bool ExperimentSession::startRun(RunKind kind) {
+    const int runId = claimRun(kind != RunKind::Base);
+    if (runId == 0) return false;
     RunRequest request;
-    request.runId = m_nextRunId++;
+    request.runId = runId;
     request.kind = kind;
     request.settings = m_settings;
     request.base = m_base;
     request.data = m_data;
-    m_activeRunId = request.runId;
-    setRunning(true);
     QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(RunRequest, request));
     return true;
 }
@@ -128,20 +134,15 @@ void ExperimentSession::fullFinetune() {
 }
 
 void ExperimentSession::runSweep(const std::vector<int>& ranks, const std::vector<float>& alphas) {
-    if (m_running) return;
-    if (!m_base) {
-        emit errorOccurred(tr("train a base model first"));
-        return;
-    }
+    const int runId = claimRun(true);
+    if (runId == 0) return;
     SweepRequest request;
-    request.runId = m_nextRunId++;
+    request.runId = runId;
     request.settings = m_settings;
     request.base = m_base;
     request.data = m_data;
     request.ranks = ranks;
     request.alphas = alphas;
-    m_activeRunId = request.runId;
-    setRunning(true);
     QMetaObject::invokeMethod(m_worker, "runSweep", Qt::QueuedConnection,
                               Q_ARG(SweepRequest, request));
 }

@@ -67,6 +67,8 @@ signals:
 private:
     // Runs `action`; an exception becomes errorOccurred(message) and false.
     bool guarded(const std::function<void()>& action);
+    // Marks the session running under a new run id, or returns 0 (busy, or no base).
+    int claimRun(bool needsBase);
     bool startRun(RunKind kind);
     void setRunning(bool running);
     void onRunFinished(const RunOutcome& outcome);
