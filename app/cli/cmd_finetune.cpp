@@ -7,6 +7,7 @@
 #include "train/evaluate.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 #include <algorithm>
 #include <cstring>
@@ -52,7 +53,8 @@ int wrongAmong(const Evaluation& ev, const std::vector<int>& positions) {
 int runFinetune(const std::vector<std::string>& argv) {
     const Args args(argv,
                     {"base", "classes", "train-digits", "rank", "alpha", "targets", "init",
-                     "epochs", "lr", "batch", "seed", "max-steps", "out", "data", "optimizer"},
+                     "epochs", "lr", "batch", "seed", "max-steps", "out", "data", "optimizer",
+                     "threads"},
                     {"rslora", "full"});
     LoadedModel loaded = loadModel(args.required("base"));
     Mlp& model = loaded.model;
@@ -74,6 +76,8 @@ int runFinetune(const std::vector<std::string>& argv) {
     const std::uint64_t seed = args.seed("seed");
     options.seed = seed + 1;
     options.validate();
+    // More than one thread is faster on large layers but no longer bit-reproducible.
+    setComputeThreads(static_cast<int>(args.integer("threads", 1, 1, 256)));
     const std::string out = args.text("out", "");
 
     TaskData task = loadTask(args, classes);

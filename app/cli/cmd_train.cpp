@@ -7,12 +7,15 @@
 #include "train/evaluate.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 namespace lora::cli {
 
 int runTrain(const std::vector<std::string>& argv) {
     const Args args(
-        argv, {"arch", "classes", "epochs", "lr", "batch", "seed", "optimizer", "out", "data"}, {});
+        argv,
+        {"arch", "classes", "epochs", "lr", "batch", "seed", "optimizer", "out", "data", "threads"},
+        {});
     const std::vector<int> widths = parseArchitecture(args.text("arch", "784-64-2"));
     const std::vector<int> classes = parseClasses(args.text("classes", "all"));
     TrainOptions options;
@@ -23,6 +26,8 @@ int runTrain(const std::vector<std::string>& argv) {
     const std::uint64_t seed = args.seed("seed");
     options.seed = seed + 1; // shuffling draws from its own stream, not the init's
     options.validate();
+    // More than one thread is faster on large layers but no longer bit-reproducible.
+    setComputeThreads(static_cast<int>(args.integer("threads", 1, 1, 256)));
     const std::string out = args.text("out", "");
     if (widths.back() != static_cast<int>(classes.size()))
         throw InputError("architecture " + formatArchitecture(widths) + " has " +

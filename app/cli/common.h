@@ -42,5 +42,6 @@ int runSvd(const std::vector<std::string>& argv);
 int runApprox(const std::vector<std::string>& argv);
 int runParams(const std::vector<std::string>& argv);
 int runAnalyze(const std::vector<std::string>& argv);
+int runBench(const std::vector<std::string>& argv);
 
 } // namespace lora::cli

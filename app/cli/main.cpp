@@ -29,6 +29,10 @@ commands:
             presets: seed000 richboynet gpt2-small llama2-7b square4096 split512x256
   analyze   LoRA-paper analyses       --base FILE --adapter DIR --layer fc1 [--compare DIR]
                                       [--rank R] [--seed 0]
+  bench     training throughput on    --arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm
+            synthetic data            [--rank 4] [--alpha 1] [--seconds 2] [--threads 1]
+                                      [--samples 2000 (eval)] [--size 1024 (sgemm)]
+  --threads N (train, finetune, bench): cores for large products; 1 (default) is bit-exact.
   --data DIR (any command) reads torchvision MNIST IDX files instead of the embedded digits.
 
 Progress goes to stderr; the last line of stdout is one JSON object. Exit code 2 = bad input.
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
         if (command == "approx") return lora::cli::runApprox(args);
         if (command == "params") return lora::cli::runParams(args);
         if (command == "analyze") return lora::cli::runAnalyze(args);
+        if (command == "bench") return lora::cli::runBench(args);
         throw lora::InputError("unknown command '" + command + "' (try lora-cli --help)");
     } catch (const lora::InputError& e) {
         std::cerr << "lora-cli: " << e.what() << std::endl;

@@ -1,5 +1,7 @@
 #include "nn/linear.h"
 
+#include "nn/gemm.h"
+
 #include <cmath>
 
 namespace lora {
@@ -15,18 +17,23 @@ void Linear::initDefault(Rng& rng) {
     for (Eigen::Index i = 0; i < b.size(); ++i) b[i] = rng.uniform(-bound, bound);
 }
 
-void Linear::forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x) const {
-    y.noalias() = x * W.transpose();
-    y.rowwise() += b;
+void Linear::forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x,
+                     Activation act) const {
+    matmul(y, x);
+    biasActivationForward(y, b, act);
+}
+
+void Linear::matmul(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x) const {
+    gemm(y, x, Op::None, W, Op::Transpose);
 }
 
 void Linear::backward(Eigen::Ref<Matrix> dx, const Eigen::Ref<const Matrix>& dy,
                       const Eigen::Ref<const Matrix>& x, bool wantDx) {
     if (!m_frozen) {
-        dW.noalias() += dy.transpose() * x;
+        gemm(dW, dy, Op::Transpose, x, Op::None, 1.0f, true);
         db += dy.colwise().sum();
     }
-    if (wantDx) dx.noalias() = dy * W;
+    if (wantDx) gemm(dx, dy, Op::None, W, Op::None);
 }
 
 void Linear::zeroGrad() {

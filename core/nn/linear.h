@@ -1,5 +1,6 @@
 #pragma once
 // Fully connected layer y = x Wᵀ + b, with W [out, in] and b [out] as in nn.Linear.
+#include "nn/relu.h"
 #include "nn/tensor.h"
 #include "util/rng.h"
 
@@ -19,8 +20,12 @@ public:
     // PyTorch's nn.Linear default: W, b ~ U(-1/sqrt(in), 1/sqrt(in)).
     void initDefault(Rng& rng);
 
-    // x: [batch, in] -> y: [batch, out]
-    void forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x) const;
+    // x: [batch, in] -> y: [batch, out] = act(x Wᵀ + b)
+    void forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x,
+                 Activation act = Activation::None) const;
+    // x: [batch, in] -> y: [batch, out] = x Wᵀ, no bias: a caller adding more terms (LoRA)
+    // applies bias and activation once at the end with biasActivationForward.
+    void matmul(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x) const;
 
     // dy: [batch, out], x: [batch, in] -> dx: [batch, in] (if wanted), dW += dyᵀx, db += Σdy.
     // A frozen layer computes no dW/db at all; the first layer passes wantDx = false.

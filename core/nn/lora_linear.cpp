@@ -1,5 +1,7 @@
 #include "nn/lora_linear.h"
 
+#include "nn/gemm.h"
+
 #include "util/error.h"
 
 #include <cmath>
@@ -49,12 +51,22 @@ void LoraLinear::init(Rng& rng) {
     B.setZero(); // ΔW = 0 at the start: the adapted model begins exactly as the base.
 }
 
-void LoraLinear::forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x) {
-    m_base->forward(y, x);
-    if (!enabled || m_merged) return;
-    m_h.resize(x.rows(), A.rows());
-    m_h.noalias() = x * A.transpose();
-    y.noalias() += m_scale * (m_h * B.transpose());
+void LoraLinear::reserveRows(Eigen::Index rows) {
+    if (m_h.rows() >= rows && m_h.cols() == A.rows()) return;
+    m_h.resize(rows, A.rows());
+    m_dh.resize(rows, A.rows());
+}
+
+void LoraLinear::forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x, Activation act) {
+    m_base->matmul(y, x);
+    if (enabled && !m_merged) {
+        // Two thin GEMMs, [batch,in]·[in,r] then [batch,r]·[r,out]; BA is never formed.
+        reserveRows(x.rows());
+        auto h = m_h.topRows(x.rows());
+        gemm(h, x, Op::None, A, Op::Transpose);
+        gemm(y, h, Op::None, B, Op::Transpose, m_scale, true);
+    }
+    biasActivationForward(y, m_base->b, act);
 }
 
 void LoraLinear::backward(Eigen::Ref<Matrix> dx, const Eigen::Ref<const Matrix>& dy,
@@ -62,11 +74,12 @@ void LoraLinear::backward(Eigen::Ref<Matrix> dx, const Eigen::Ref<const Matrix>&
     m_base->backward(dx, dy, x, wantDx); // frozen base: only dx (if wanted)
     if (!enabled || m_merged) return;
     // y += s·h Bᵀ, h = x Aᵀ  ⇒  dB += s·dyᵀh, dh = s·dy B, dA += dhᵀx, dx += dh A.
-    dB.noalias() += m_scale * (dy.transpose() * m_h);
-    m_dh.resize(dy.rows(), B.cols());
-    m_dh.noalias() = m_scale * (dy * B);
-    dA.noalias() += m_dh.transpose() * x;
-    if (wantDx) dx.noalias() += m_dh * A;
+    const auto h = m_h.topRows(dy.rows());
+    auto dh = m_dh.topRows(dy.rows());
+    gemm(dB, dy, Op::Transpose, h, Op::None, m_scale, true);
+    gemm(dh, dy, Op::None, B, Op::None, m_scale);
+    gemm(dA, dh, Op::Transpose, x, Op::None, 1.0f, true);
+    if (wantDx) gemm(dx, dh, Op::None, A, Op::None, 1.0f, true);
 }
 
 void LoraLinear::zeroGrad() {

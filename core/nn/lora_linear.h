@@ -35,8 +35,10 @@ public:
     const LoraSpec& spec() const { return m_spec; }
     std::size_t paramCount() const { return static_cast<std::size_t>(A.size() + B.size()); }
 
-    // x: [batch, in] -> y: [batch, out]; without the low-rank term when disabled or merged.
-    void forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x);
+    // x: [batch, in] -> y: [batch, out] = act(x Wᵀ + s·(x Aᵀ) Bᵀ + b); without the
+    // low-rank term when disabled or merged.
+    void forward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x,
+                 Activation act = Activation::None);
     // dy: [batch, out], x: [batch, in] -> dx: [batch, in] (if wanted), dA, dB accumulated.
     // Uses the hidden h = x Aᵀ cached by the last forward of the same batch.
     void backward(Eigen::Ref<Matrix> dx, const Eigen::Ref<const Matrix>& dy,
@@ -67,8 +69,10 @@ private:
     LoraSpec m_spec;
     float m_scale;
     bool m_merged = false;
-    Matrix m_h;  // [batch, r] = x Aᵀ from the last forward
-    Matrix m_dh; // [batch, r]
+    void reserveRows(Eigen::Index rows); // grows m_h/m_dh only when a batch is larger
+
+    Matrix m_h;  // [capacity, r]; the first `batch` rows hold x Aᵀ from the last forward
+    Matrix m_dh; // [capacity, r]
 };
 
 } // namespace lora

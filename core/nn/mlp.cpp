@@ -1,7 +1,6 @@
 #include "nn/mlp.h"
 
 #include "nn/architecture.h"
-#include "nn/relu.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -35,10 +34,8 @@ Mlp& Mlp::operator=(const Mlp& other) {
         m_layers = std::move(copy.m_layers);
         // Moving the vector keeps its buffer, so the adapters still point at these layers.
         m_adapters = std::move(copy.m_adapters);
-        m_z.clear();
-        m_a.clear();
-        m_dz.clear();
-        m_da.clear();
+        m_act.clear();
+        m_grad.clear();
     }
     return *this;
 }
@@ -127,50 +124,48 @@ std::size_t Mlp::loraParamCount() const {
     return n;
 }
 
-void Mlp::resizeWorkspace(int batch) {
+void Mlp::reserveBatch(int rows) {
     const std::size_t n = m_layers.size();
-    if (m_z.size() == n && m_z.front().rows() == batch) return;
-    m_z.resize(n);
-    m_a.resize(n);
-    m_dz.resize(n);
-    m_da.resize(n);
+    if (m_act.size() == n && m_act.front().rows() >= rows) return;
+    m_act.resize(n);
+    m_grad.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const int out = m_layers[i].out();
-        m_z[i].resize(batch, out);
-        m_a[i].resize(batch, out);
-        m_dz[i].resize(batch, out);
-        m_da[i].resize(batch, out);
+        m_act[i].resize(rows, m_layers[i].out());
+        // The logits' gradient arrives from outside; only hidden layers need a buffer.
+        m_grad[i].resize(i + 1 < n ? rows : 0, m_layers[i].out());
     }
 }
 
-const Matrix& Mlp::forward(const Eigen::Ref<const Matrix>& x) {
-    resizeWorkspace(static_cast<int>(x.rows()));
+ConstMatrixMap Mlp::forward(const Eigen::Ref<const Matrix>& x) {
+    const Eigen::Index rows = x.rows();
+    reserveBatch(static_cast<int>(rows));
     const std::size_t n = m_layers.size();
     for (std::size_t i = 0; i < n; ++i) {
-        const Eigen::Ref<const Matrix> in = i == 0 ? x : Eigen::Ref<const Matrix>(m_a[i - 1]);
+        const auto in = i == 0 ? x : Eigen::Ref<const Matrix>(m_act[i - 1].topRows(rows));
+        const Activation act = i + 1 < n ? Activation::Relu : Activation::None;
+        auto out = m_act[i].topRows(rows);
         if (m_adapters[i])
-            m_adapters[i]->forward(m_z[i], in);
+            m_adapters[i]->forward(out, in, act);
         else
-            m_layers[i].forward(m_z[i], in);
-        if (i + 1 < n) reluForward(m_a[i], m_z[i]);
+            m_layers[i].forward(out, in, act);
     }
-    return m_z.back();
+    return ConstMatrixMap(m_act.back().data(), rows, m_act.back().cols());
 }
 
 void Mlp::backward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& dlogits) {
+    const Eigen::Index rows = x.rows();
     const std::size_t n = m_layers.size();
-    m_dz[n - 1] = dlogits;
     for (std::size_t i = n; i-- > 0;) {
         const bool wantDx = i > 0;
-        const Eigen::Ref<const Matrix> in = i == 0 ? x : Eigen::Ref<const Matrix>(m_a[i - 1]);
-        // m_da[i-1] receives dL/da_{i-1}; the first layer has nothing to pass back.
-        Eigen::Ref<Matrix> dx =
-            wantDx ? Eigen::Ref<Matrix>(m_da[i - 1]) : Eigen::Ref<Matrix>(m_da[0]);
+        const auto in = i == 0 ? x : Eigen::Ref<const Matrix>(m_act[i - 1].topRows(rows));
+        const auto dy = i + 1 == n ? dlogits : Eigen::Ref<const Matrix>(m_grad[i].topRows(rows));
+        // m_grad[i-1] receives dL/da_{i-1}; the first layer has nothing to pass back.
+        Eigen::Ref<Matrix> dx = m_grad[wantDx ? i - 1 : 0].topRows(wantDx ? rows : 0);
         if (m_adapters[i])
-            m_adapters[i]->backward(dx, m_dz[i], in, wantDx);
+            m_adapters[i]->backward(dx, dy, in, wantDx);
         else
-            m_layers[i].backward(dx, m_dz[i], in, wantDx);
-        if (wantDx) reluBackward(m_dz[i - 1], m_da[i - 1], m_a[i - 1]);
+            m_layers[i].backward(dx, dy, in, wantDx);
+        if (wantDx) reluBackward(dx, dx, m_act[i - 1].topRows(rows));
     }
 }
 

@@ -49,23 +49,28 @@ public:
     void unmergeLora();
     std::size_t loraParamCount() const;
 
-    // x: [batch, inputs] -> logits: [batch, outputs]. Activations are kept for backward.
-    const Matrix& forward(const Eigen::Ref<const Matrix>& x);
+    // x: [batch, inputs] -> logits: [batch, outputs], a view valid until the next forward.
+    // Activations are kept for backward.
+    ConstMatrixMap forward(const Eigen::Ref<const Matrix>& x);
     // dlogits: [batch, outputs] -> gradients accumulated into the trainable tensors.
     // No input gradient is computed for the first layer.
     void backward(const Eigen::Ref<const Matrix>& x, const Eigen::Ref<const Matrix>& dlogits);
+    // Sizes the workspace for batches of up to `rows`, so that training steps allocate
+    // nothing; forward() grows it by itself when a larger batch arrives.
+    void reserveBatch(int rows);
 
     void zeroGrad();
     std::vector<ParamView> trainableViews();
 
 private:
-    void resizeWorkspace(int batch);
-
     std::vector<int> m_widths;
     std::vector<Linear> m_layers;
     std::vector<std::unique_ptr<LoraLinear>> m_adapters; // null where not targeted
-    // Workspace: z[i] = pre-activation of layer i, a[i] = ReLU(z[i]); dz for backward.
-    std::vector<Matrix> m_z, m_a, m_dz, m_da;
+    // Workspace of `capacity` rows, of which a batch uses the first ones (row-major, so a
+    // batch is contiguous). m_act[i] = ReLU output of hidden layer i (its pre-activation is
+    // never stored: bias and ReLU are applied in place); m_act.back() holds the logits.
+    // m_grad[i] receives dL/da_i and is turned into dL/dz_i in place.
+    std::vector<Matrix> m_act, m_grad;
 };
 
 } // namespace lora

@@ -31,7 +31,10 @@ public:
 private:
     float m_lr, m_beta1, m_beta2, m_eps;
     long m_t = 0;
-    std::vector<std::vector<float>> m_m, m_v;
+    // First and second moments of every view, back to back in one buffer each: the step is
+    // one fused, vectorised pass (m, v and the parameter updated together) per view.
+    std::vector<float> m_m, m_v;
+    std::vector<std::size_t> m_offsets;
 };
 
 // Plain SGD, optionally with momentum (torch.optim.SGD semantics).

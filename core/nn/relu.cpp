@@ -2,6 +2,14 @@
 
 namespace lora {
 
+void biasActivationForward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Vector>& b,
+                           Activation act) {
+    if (act == Activation::Relu)
+        for (Eigen::Index i = 0; i < y.rows(); ++i) y.row(i) = (y.row(i) + b).cwiseMax(0.0f);
+    else
+        y.rowwise() += b;
+}
+
 void reluForward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x) {
     y = x.cwiseMax(0.0f);
 }

@@ -24,7 +24,7 @@ Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits, int batchS
     for (int start = 0; start < data.size(); start += batchSize) {
         const int rows = std::min(batchSize, data.size() - start);
         const auto x = data.images.middleRows(start, rows);
-        const Matrix& logits = model.forward(x);
+        const ConstMatrixMap logits = model.forward(x);
         probs.resize(rows, classes);
         const std::span<const int> y(data.labels.data() + start, rows);
         for (int label : y)

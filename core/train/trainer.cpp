@@ -1,11 +1,11 @@
 #include "train/trainer.h"
 
 #include "data/batcher.h"
-#include "nn/cross_entropy.h"
-#include "nn/optimizer.h"
 #include "train/evaluate.h"
+#include "train/training_step.h"
 #include "util/error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -35,11 +35,13 @@ TrainResult Trainer::run(const Dataset& train, const Dataset* valid, ProgressObs
                          " classes but the model has " + std::to_string(m_model.outputs()) +
                          " outputs");
 
-    auto optimizer =
-        makeOptimizer(m_options.optimizer, m_model.trainableViews(), m_options.learningRate);
+    TrainingStep step(m_model, m_options.optimizer, m_options.learningRate,
+                      std::min(m_options.batchSize, train.size()));
     Batcher batcher(train, m_options.batchSize, true, m_options.seed);
-    Matrix probs, dlogits;
     TrainResult result;
+    const long plannedSteps = static_cast<long>(batcher.batchesPerEpoch()) * m_options.epochs;
+    result.stepLosses.reserve(static_cast<std::size_t>(
+        m_options.maxSteps > 0 ? std::min(plannedSteps, m_options.maxSteps) : plannedSteps));
     const auto t0 = std::chrono::steady_clock::now();
     long samples = 0;
     double trainSeconds = 0; // excludes validation, so samples/s measures training alone
@@ -56,19 +58,11 @@ TrainResult Trainer::run(const Dataset& train, const Dataset* valid, ProgressObs
                 result.stopped = true;
                 break;
             }
-            const auto x = batch.x();
-            const Matrix& logits = m_model.forward(x);
-            probs.resize(logits.rows(), logits.cols());
-            dlogits.resize(logits.rows(), logits.cols());
-            const float loss = crossEntropyForward(probs, logits, batch.y());
+            const float loss = step.run(batch.x(), batch.y());
             if (!std::isfinite(loss)) {
                 result.diverged = true;
                 break;
             }
-            optimizer->zeroGrad();
-            crossEntropyBackward(dlogits, probs, batch.y());
-            m_model.backward(x, dlogits);
-            optimizer->step();
 
             ++result.steps;
             ++batches;

@@ -1,0 +1,83 @@
+// lora-cli bench: training / evaluation throughput on synthetic data, or Eigen's sgemm rate,
+// as one JSON line for tests/bench/compare_training.py.
+#include "cli/common.h"
+#include "train/benchmark.h"
+#include "util/threads.h"
+
+#include <fstream>
+
+namespace lora::cli {
+
+namespace {
+
+// The "model name" line of /proc/cpuinfo, so a saved result says what it ran on.
+std::string cpuModel() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0) {
+            const auto colon = line.find(':');
+            return colon == std::string::npos ? line : line.substr(colon + 2);
+        }
+    return "unknown";
+}
+
+} // namespace
+
+int runBench(const std::vector<std::string>& argv) {
+    const Args args(
+        argv,
+        {"arch", "batch", "mode", "rank", "alpha", "seconds", "threads", "samples", "size", "seed"},
+        {});
+    const std::string mode = args.text("mode", "full");
+    const int threads = static_cast<int>(args.integer("threads", 1, 1, 256));
+    const double seconds = args.number("seconds", 2.0f);
+    Json out = {{"command", "bench"},
+                {"mode", mode},
+                {"threads", threads},
+                {"openmp", threadingAvailable()},
+                {"cpu", cpuModel()}};
+
+    if (mode == "sgemm") {
+        const int n = static_cast<int>(args.integer("size", 1024, 1, 8192));
+        BenchOptions check;
+        check.seconds = seconds;
+        check.validate();
+        setComputeThreads(threads);
+        const double gflops = eigenSgemmGflops(n, seconds);
+        out["size"] = n;
+        out["gflops"] = gflops;
+        out["step_ms_median"] = 2.0 * n * n * static_cast<double>(n) / gflops / 1e6;
+        printResult(out);
+        return 0;
+    }
+
+    BenchOptions options;
+    options.arch = args.text("arch", options.arch);
+    options.batch = static_cast<int>(args.integer("batch", options.batch, 1, 1 << 16));
+    options.mode = benchModeFromString(mode);
+    options.rank = static_cast<int>(args.integer("rank", options.rank, 1, 1 << 16));
+    options.alpha = args.number("alpha", options.alpha);
+    options.seconds = seconds;
+    options.threads = threads;
+    options.evalSamples =
+        static_cast<int>(args.integer("samples", options.evalSamples, 1, 1 << 20));
+    options.seed = args.seed("seed");
+    const BenchResult r = runBenchmark(options);
+
+    out["arch"] = options.arch;
+    out["batch"] = options.batch;
+    if (options.mode == BenchMode::Lora) out["rank"] = options.rank;
+    if (options.mode == BenchMode::Eval) out["samples"] = options.evalSamples;
+    out["trainable_params"] = r.trainableParams;
+    out["steps"] = r.steps;
+    out["step_ms_median"] = r.stepMsMedian;
+    out["step_ms_min"] = r.stepMsMin;
+    out["samples_per_s"] = r.samplesPerSecond;
+    out["flops_per_step"] = r.flopsPerStep;
+    out["gflops"] = r.gflops;
+    printResult(out);
+    return 0;
+}
+
+} // namespace lora::cli

@@ -1,0 +1,145 @@
+#include "nn/gemm.h"
+
+#include "util/threads.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+
+namespace lora {
+
+namespace {
+
+using Eigen::Index;
+namespace ei = Eigen::internal;
+
+// One per thread: product calls on a thread never overlap, so one pair of buffers serves
+// them all. With several threads each computes its own slice of the result, packing into
+// its own arena (Eigen's parallel path would pack B slices on the heap).
+class Arena {
+public:
+    ~Arena() { std::free(m_data); }
+    float* reserve(std::size_t floats) {
+        if (floats > m_capacity) {
+            std::free(m_data);
+            // 64-byte aligned for AVX-512 loads; rounded up as aligned_alloc requires.
+            const std::size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+            m_data = static_cast<float*>(std::aligned_alloc(64, bytes));
+            if (!m_data) throw std::bad_alloc();
+            m_capacity = bytes / sizeof(float);
+        }
+        return m_data;
+    }
+
+private:
+    float* m_data = nullptr;
+    std::size_t m_capacity = 0;
+};
+
+thread_local Arena t_arena;
+
+// Eigen's gemm_blocking_space for a row-major destination (the problem is solved
+// transposed, hence mc from the columns and nc from the rows), with arena memory.
+class ArenaBlocking : public ei::level3_blocking<float, float> {
+public:
+    ArenaBlocking(Index rows, Index cols, Index depth) {
+        m_mc = cols;
+        m_nc = rows;
+        m_kc = depth;
+        ei::computeProductBlockingSizes<float, float, 1>(m_kc, m_mc, m_nc, Index(1));
+        place();
+    }
+
+private:
+    void place() {
+        // Keep B's block 64-byte aligned behind A's.
+        const std::size_t sizeA = static_cast<std::size_t>(m_mc * m_kc + 15) / 16 * 16;
+        const std::size_t sizeB = static_cast<std::size_t>(m_kc * m_nc);
+        float* base = t_arena.reserve(sizeA + sizeB);
+        m_blockA = base;
+        m_blockB = base + sizeA;
+    }
+};
+
+// Below this many multiply-adds a second thread costs more to wake than it saves.
+constexpr double kParallelWork = 1.0e6;
+
+// c[rows, cols] += alpha · A·B for one slice of c; A is [rows, depth], B [depth, cols].
+template <int LhsOrder, int RhsOrder>
+void runSlice(float* c, Index cStride, Index rows, Index cols, const float* a, Index aStride,
+              const float* b, Index bStride, Index depth, float alpha) {
+    using Gemm = ei::general_matrix_matrix_product<Index, float, LhsOrder, false, float, RhsOrder,
+                                                   false, Eigen::RowMajor, 1>;
+    ArenaBlocking blocking(rows, cols, depth);
+    Gemm::run(rows, cols, depth, a, aStride, b, bStride, c, 1, cStride, alpha, blocking);
+}
+
+// Splits c into one slice per thread along its longer side: rows share B and take their
+// own rows of A, columns share A and take their own columns of B. Each slice is computed
+// exactly as a one-thread call of the same shape would, so a thread count gives the same
+// bits every run.
+template <int LhsOrder, int RhsOrder>
+void run(Eigen::Ref<Matrix>& c, const float* a, Index aStride, const float* b, Index bStride,
+         Index depth, float alpha) {
+    const Index rows = c.rows(), cols = c.cols();
+    const double work = static_cast<double>(rows) * cols * depth;
+    const int threads = work < kParallelWork ? 1 : computeThreads();
+    if (threads == 1) {
+        runSlice<LhsOrder, RhsOrder>(c.data(), c.outerStride(), rows, cols, a, aStride, b, bStride,
+                                     depth, alpha);
+        return;
+    }
+    const bool byRows = rows >= cols;
+    const Index extent = byRows ? rows : cols;
+    // Slice boundaries on multiples of 16 floats keep each slice's columns vector-aligned.
+    const Index chunk = ((extent + threads - 1) / threads + 15) / 16 * 16;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) {
+        const Index begin = std::min<Index>(extent, t * chunk);
+        const Index len = std::min<Index>(extent, begin + chunk) - begin;
+        if (len == 0) continue;
+        if (byRows) {
+            const float* aSlice = LhsOrder == Eigen::RowMajor ? a + begin * aStride : a + begin;
+            runSlice<LhsOrder, RhsOrder>(c.data() + begin * c.outerStride(), c.outerStride(), len,
+                                         cols, aSlice, aStride, b, bStride, depth, alpha);
+        } else {
+            const float* bSlice = RhsOrder == Eigen::RowMajor ? b + begin : b + begin * bStride;
+            runSlice<LhsOrder, RhsOrder>(c.data() + begin, c.outerStride(), rows, len, a, aStride,
+                                         bSlice, bStride, depth, alpha);
+        }
+    }
+}
+
+} // namespace
+
+void gemm(Eigen::Ref<Matrix> c, const Eigen::Ref<const Matrix>& a, Op opA,
+          const Eigen::Ref<const Matrix>& b, Op opB, float alpha, bool accumulate) {
+    const bool ta = opA == Op::Transpose, tb = opB == Op::Transpose;
+    const Index depth = ta ? a.rows() : a.cols();
+    eigen_assert(c.rows() == (ta ? a.cols() : a.rows()));
+    eigen_assert(c.cols() == (tb ? b.rows() : b.cols()));
+    eigen_assert(depth == (tb ? b.cols() : b.rows()));
+    if (!accumulate) c.setZero();
+    if (c.size() == 0 || depth == 0) return;
+
+    // Where Eigen's own product would not use GEMM (tiny sizes, or a vector result), use
+    // Eigen's product: same kernels and rounding as before, and no heap either.
+    if (c.rows() + c.cols() + depth < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD || c.rows() == 1 ||
+        c.cols() == 1) {
+        if (!ta && !tb) c.noalias() += alpha * (a * b);
+        if (!ta && tb) c.noalias() += alpha * (a * b.transpose());
+        if (ta && !tb) c.noalias() += alpha * (a.transpose() * b);
+        if (ta && tb) c.noalias() += alpha * (a.transpose() * b.transpose());
+        return;
+    }
+    // A row-major matrix read transposed is a column-major one over the same memory.
+    constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
+    if (!ta && !tb)
+        run<R, R>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
+    if (!ta && tb) run<R, C>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
+    if (ta && !tb) run<C, R>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
+    if (ta && tb) run<C, C>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
+}
+
+} // namespace lora
