@@ -11,3 +11,13 @@ QThreadPool* backgroundPool() {
     }();
     return pool;
 }
+
+QThreadPool* interactivePool() {
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool; // lives until exit, like backgroundPool()
+        p->setMaxThreadCount(1);
+        p->setExpiryTimeout(-1); // no thread start-up on the first tick after a pause
+        return p;                // threads inherit the GUI thread's priority
+    }();
+    return pool;
+}

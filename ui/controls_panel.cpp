@@ -103,9 +103,16 @@ void ControlsPanel::buildLayout() {
                            "sets its strength independently of the rank."));
     m_rankValue = new QLabel;
     m_alphaValue = new QLabel;
-    m_rankValue->setMinimumWidth(48);
     m_scaleLabel = new QLabel;
     m_scaleLabel->setObjectName("scaleLabel");
+    // Fixed sizes, room for the widest values: a fixed-size label's new text invalidates no
+    // layout, so dragging a slider does not lay out (and repaint) the whole window per tick.
+    m_rankValue->setText(QStringLiteral("64")); // showSettings() puts the real value in
+    const int lineHeight = m_rankValue->sizeHint().height();
+    m_rankValue->setFixedSize(48, lineHeight);
+    m_alphaValue->setFixedSize(48, lineHeight);
+    m_scaleLabel->setFixedSize(
+        m_scaleLabel->fontMetrics().horizontalAdvance(scaleText(true, 0.007812f)) + 8, lineHeight);
     m_rslora = new QCheckBox(tr("rsLoRA (α/√r)"));
     m_rslora->setObjectName("rsloraCheck");
     grid->addWidget(new QLabel(tr("Rank r")), 0, 0);
@@ -260,11 +267,15 @@ void ControlsPanel::showSettings() {
     updateScaleLabel();
 }
 
+QString ControlsPanel::scaleText(bool rslora, float scale) const {
+    const QString formula = rslora ? QStringLiteral("α/√r") : QStringLiteral("α/r");
+    return tr("scale s = %1 = %2").arg(formula).arg(scale, 0, 'g', 4);
+}
+
 void ControlsPanel::updateScaleLabel() {
     m_rankValue->setText(QString::number(m_settings.rank));
     m_alphaValue->setText(QString::number(m_settings.alpha, 'g', 3));
-    const QString formula = m_settings.rslora ? QStringLiteral("α/√r") : QStringLiteral("α/r");
-    m_scaleLabel->setText(tr("scale s = %1 = %2").arg(formula).arg(m_settings.scale(), 0, 'g', 4));
+    m_scaleLabel->setText(scaleText(m_settings.rslora, m_settings.scale()));
 }
 
 void ControlsPanel::commit(ExperimentSettings next) {

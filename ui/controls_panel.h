@@ -43,6 +43,7 @@ signals:
 private:
     void buildLayout();
     void showSettings();
+    QString scaleText(bool rslora, float scale) const;
     void updateScaleLabel();
     void commit(ExperimentSettings next); // emits settingsEdited if it changed
     void commitText(QLineEdit* edit);

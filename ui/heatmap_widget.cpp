@@ -11,12 +11,32 @@ namespace {
 constexpr int kBarWidth = 10;
 constexpr int kGap = 4;
 
-// ColorBrewer RdBu's ends: saturated enough to read as red/blue, dark enough for text.
-const QColor kNegative(33, 102, 172);
-const QColor kPositive(178, 24, 43);
+// ColorBrewer RdBu's ends (r, g, b): saturated enough to read as red/blue, dark enough for
+// text.
+constexpr int kNegative[3] = {33, 102, 172};
+constexpr int kPositive[3] = {178, 24, 43};
 
 QString scaleText(double v) {
     return QString::number(v, 'g', 3);
+}
+
+float sanitizedScale(float maxAbs) {
+    return std::isfinite(maxAbs) ? std::abs(maxAbs) : 0.0f;
+}
+
+// One colour channel at |t| = a of the way from white to `end`, rounded half away from zero
+// like std::lround (exact: the float sum is non-negative and double holds it + 0.5).
+inline int mixChannel(int end, float a) {
+    const float v = 255.0f + (static_cast<float>(end) - 255.0f) * a;
+    return static_cast<int>(static_cast<double>(v) + 0.5);
+}
+
+inline QRgb colorOf(float value, float maxAbs) {
+    if (!(maxAbs > 0.0f) || !std::isfinite(value)) return qRgb(255, 255, 255);
+    const float t = std::clamp(value / maxAbs, -1.0f, 1.0f);
+    const int* end = t >= 0.0f ? kPositive : kNegative;
+    const float a = std::abs(t);
+    return qRgb(mixChannel(end[0], a), mixChannel(end[1], a), mixChannel(end[2], a));
 }
 
 } // namespace
@@ -35,6 +55,51 @@ void HeatmapWidget::setMatrix(const lora::Matrix& matrix) {
     setMatrix(std::make_shared<const lora::Matrix>(matrix));
 }
 
+void HeatmapWidget::setFrame(Frame frame) {
+    m_matrix = std::move(frame.matrix);
+    m_placeholder.clear();
+    const QSize target = sampleSize();
+    const bool fits =
+        frame.scale == m_scale &&
+        frame.sampled.rows() == std::min<Eigen::Index>(matrix().rows(), target.height()) &&
+        frame.sampled.cols() == std::min<Eigen::Index>(matrix().cols(), target.width()) &&
+        frame.image.width() == frame.sampled.cols() && frame.image.height() == frame.sampled.rows();
+    if (!fits) {
+        resample();
+        return;
+    }
+    m_sampled = std::move(frame.sampled);
+    m_image = std::move(frame.image);
+    update();
+}
+
+HeatmapWidget::Frame HeatmapWidget::prepare(std::shared_ptr<const lora::Matrix> matrix,
+                                            QSize sampleSize, float scale) {
+    static const lora::Matrix empty;
+    Frame frame = prepare(matrix ? *matrix : empty, sampleSize, scale);
+    frame.matrix = std::move(matrix);
+    return frame;
+}
+
+HeatmapWidget::Frame HeatmapWidget::prepare(const lora::Matrix& matrix, QSize sampleSize,
+                                            float scale) {
+    Frame frame;
+    frame.scale = sanitizedScale(scale);
+    blockAverage(matrix, sampleSize.height(), sampleSize.width(), frame.sampled);
+    colorize(frame.sampled, frame.scale, frame.image);
+    return frame;
+}
+
+HeatmapWidget::Frame HeatmapWidget::fromSample(std::shared_ptr<const lora::Matrix> matrix,
+                                               lora::Matrix sampled, float scale) {
+    Frame frame;
+    frame.matrix = std::move(matrix);
+    frame.sampled = std::move(sampled);
+    frame.scale = sanitizedScale(scale);
+    colorize(frame.sampled, frame.scale, frame.image);
+    return frame;
+}
+
 void HeatmapWidget::clear(const QString& placeholder) {
     m_matrix.reset();
     m_placeholder = placeholder;
@@ -47,7 +112,7 @@ const lora::Matrix& HeatmapWidget::matrix() const {
 }
 
 void HeatmapWidget::setScale(float maxAbs) {
-    m_scale = std::isfinite(maxAbs) ? std::abs(maxAbs) : 0.0f;
+    m_scale = sanitizedScale(maxAbs);
     resample(); // the colour bar's labels, and so the image's width, follow the scale
 }
 
@@ -57,12 +122,22 @@ void HeatmapWidget::setTitle(const QString& title) {
 }
 
 QRgb HeatmapWidget::colorFor(float value, float maxAbs) {
-    if (!(maxAbs > 0.0f) || !std::isfinite(value)) return qRgb(255, 255, 255);
-    const float t = std::clamp(value / maxAbs, -1.0f, 1.0f);
-    const QColor& end = t >= 0.0f ? kPositive : kNegative;
-    const float a = std::abs(t);
-    auto mix = [a](int c) { return static_cast<int>(std::lround(255.0f + (c - 255.0f) * a)); };
-    return qRgb(mix(end.red()), mix(end.green()), mix(end.blue()));
+    return colorOf(value, maxAbs);
+}
+
+void HeatmapWidget::colorize(const lora::Matrix& sampled, float maxAbs, QImage& image) {
+    const int h = static_cast<int>(sampled.rows()), w = static_cast<int>(sampled.cols());
+    if (w == 0 || h == 0) {
+        image = QImage();
+        return;
+    }
+    if (image.width() != w || image.height() != h || image.format() != QImage::Format_RGB32)
+        image = QImage(w, h, QImage::Format_RGB32);
+    for (int i = 0; i < h; ++i) {
+        auto* line = reinterpret_cast<QRgb*>(image.scanLine(i));
+        const float* row = sampled.data() + static_cast<Eigen::Index>(i) * w; // row-major
+        for (int j = 0; j < w; ++j) line[j] = colorOf(row[j], maxAbs);
+    }
 }
 
 lora::Matrix HeatmapWidget::blockAverage(const lora::Matrix& m, int outRows, int outCols) {
@@ -129,15 +204,7 @@ void HeatmapWidget::resample() {
 }
 
 void HeatmapWidget::recolor() {
-    const int h = static_cast<int>(m_sampled.rows()), w = static_cast<int>(m_sampled.cols());
-    if (w == 0 || h == 0)
-        m_image = QImage();
-    else if (m_image.width() != w || m_image.height() != h)
-        m_image = QImage(w, h, QImage::Format_RGB32);
-    for (int i = 0; i < h; ++i) {
-        auto* line = reinterpret_cast<QRgb*>(m_image.scanLine(i));
-        for (int j = 0; j < w; ++j) line[j] = colorFor(m_sampled(i, j), m_scale);
-    }
+    colorize(m_sampled, m_scale, m_image);
     update();
 }
 

@@ -3,6 +3,8 @@
 // The scale is set from outside so several heatmaps (W, W_r, W − W_r) share one colour bar.
 // A matrix larger than the widget is block-averaged down to its pixel size first, so a
 // 1000×2000 weight paints in a few milliseconds instead of scaling a 2-megapixel image.
+// That averaging and colouring can also run on a worker thread (prepare → setFrame), so a
+// stream of new matrices, one per rank-slider tick, costs the GUI thread only the paint.
 #include "nn/tensor.h"
 
 #include <QImage>
@@ -13,12 +15,24 @@
 class HeatmapWidget : public QWidget {
     Q_OBJECT
 public:
+    // What the widget shows for one matrix: the matrix, its block average at a sample size
+    // and that coloured on a ±scale colour scale. Made by prepare() on any thread.
+    struct Frame {
+        std::shared_ptr<const lora::Matrix> matrix;
+        lora::Matrix sampled;
+        QImage image;
+        float scale = 0.0f;
+    };
+
     explicit HeatmapWidget(QWidget* parent = nullptr);
 
     // Shared, not copied: a 1000×2000 matrix is 8 MB, and fresh pages are slow to touch.
     // The matrix must not change while shown (kept for resampling on resize).
     void setMatrix(std::shared_ptr<const lora::Matrix> matrix);
     void setMatrix(const lora::Matrix& matrix); // keeps a copy
+    // A prepared frame is taken as it is when it fits the widget's current sample size and
+    // scale; otherwise the widget resamples frame.matrix itself.
+    void setFrame(Frame frame);
     void clear(const QString& placeholder = {});
     const lora::Matrix& matrix() const;
 
@@ -30,8 +44,20 @@ public:
     // What is painted: the matrix block-averaged to at most the image area's pixel size.
     const lora::Matrix& sampled() const { return m_sampled; }
     QRect imageRect() const; // where the matrix is drawn, in widget coordinates
+    // imageRect()'s size in physical pixels: what a frame should be prepared at.
+    QSize sampleSize() const;
 
+    // Thread-safe: block-averages `matrix` to at most `sampleSize` and colours it.
+    static Frame prepare(std::shared_ptr<const lora::Matrix> matrix, QSize sampleSize, float scale);
+    // The same for a matrix the caller attaches to frame.matrix later (it stays null).
+    static Frame prepare(const lora::Matrix& matrix, QSize sampleSize, float scale);
+    // The same when the caller has the block average already (e.g. by linearity, as the
+    // difference of two others): it only gets coloured.
+    static Frame fromSample(std::shared_ptr<const lora::Matrix> matrix, lora::Matrix sampled,
+                            float scale);
     static QRgb colorFor(float value, float maxAbs);
+    // Every cell of `sampled` through colorFor into `image` (reallocated only on a new size).
+    static void colorize(const lora::Matrix& sampled, float maxAbs, QImage& image);
     // m: [rows, cols] -> [min(rows, outRows), min(cols, outCols)]; output cell (i, j) is the
     // mean of rows ⌊i·rows/h⌋…⌊(i+1)·rows/h⌋−1 and the same split of the columns.
     static lora::Matrix blockAverage(const lora::Matrix& m, int outRows, int outCols);
@@ -48,7 +74,6 @@ private:
     void resample();
     void recolor();
     QRect colorBarRect() const;
-    QSize sampleSize() const;
 
     std::shared_ptr<const lora::Matrix> m_matrix;
     lora::Matrix m_sampled; // reused across resamples: no allocation per slider tick

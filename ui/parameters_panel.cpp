@@ -228,14 +228,25 @@ void ParametersPanel::recompute() {
                                                : lora::presetShape(modelChoice().toStdString());
         const std::vector<std::string>& targets = current ? m_targets : shape.defaultTargets;
         m_budget = lora::computeBudget(shape, m_rank, m_alpha, targets, m_rslora);
+        m_shape = shape;
         m_errorLabel->clear();
         m_errorLabel->hide();
-        showBudget(shape);
+        // Refilling the chart and tables takes ~1 ms: not on every rank-slider tick while
+        // another tab is open. A window not shown yet (or a lone panel) updates at once.
+        m_displayStale = !isVisible() && window() != this && window()->isVisible();
+        if (!m_displayStale) showBudget(m_shape);
     } catch (const lora::InputError& e) {
         // The last good numbers stay on screen; only the message changes.
         m_errorLabel->setText(QString::fromUtf8(e.what()));
         m_errorLabel->show();
     }
+}
+
+void ParametersPanel::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (!m_displayStale) return;
+    m_displayStale = false;
+    showBudget(m_shape);
 }
 
 void ParametersPanel::showBudget(const lora::ModelShape& shape) {

@@ -22,7 +22,9 @@ class ParametersPanel : public QWidget {
 public:
     explicit ParametersPanel(QWidget* parent = nullptr);
 
-    const lora::ParameterBudget& budget() const { return m_budget; } // what is shown
+    // What is shown, computed at once; while the panel is a hidden page of a shown window
+    // (another tab is open) its chart and tables catch up when it is shown.
+    const lora::ParameterBudget& budget() const { return m_budget; }
     QString modelChoice() const; // "Current architecture" or a preset name
 
 public slots:
@@ -30,6 +32,9 @@ public slots:
     void setConfiguration(const std::string& architecture, int rank, float alpha, bool rslora,
                           const std::vector<std::string>& targets);
     void selectModel(const QString& choice); // "Current architecture" | preset name
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void recompute();
@@ -39,6 +44,8 @@ private:
     void fillLayerTable();
 
     lora::ParameterBudget m_budget;
+    lora::ModelShape m_shape;    // what m_budget was computed for
+    bool m_displayStale = false; // m_budget is newer than the chart and tables
     // The experiment's configuration; presets keep their own targets (see recompute).
     std::string m_architecture = "784-64-2";
     int m_rank = 4;

@@ -109,6 +109,10 @@ void PredictionsPanel::setModel(ModelPtr model, const QString& label) {
 
 void PredictionsPanel::setTask(DataPtr data, const std::vector<int>& targetClasses,
                                const std::vector<int>& baseClasses) {
+    // The main window passes the task with every settings change (a rank-slider tick too):
+    // an unchanged task keeps its digits and evaluation instead of re-running them.
+    if (data && data == m_data && targetClasses == m_targetClasses && baseClasses == m_baseClasses)
+        return;
     m_data = std::move(data);
     m_targetClasses = targetClasses;
     m_baseClasses = baseClasses;

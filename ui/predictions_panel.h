@@ -30,7 +30,8 @@ public:
 public slots:
     // model: what to evaluate (null clears); label names it ("base", "base + LoRA r4").
     void setModel(ModelPtr model, const QString& label);
-    // The test split and the two class lists the task selector chooses between.
+    // The test split and the two class lists the task selector chooses between; the same
+    // task again changes nothing.
     void setTask(DataPtr data, const std::vector<int>& targetClasses,
                  const std::vector<int>& baseClasses);
     void showBaseTask(bool base); // false: target classes (default)

@@ -1,27 +1,20 @@
 #include "svd_panel.h"
 
+#include "approximation_view.h"
 #include "background_pool.h"
-#include "chart_view.h"
-#include "heatmap_widget.h"
-#include "linalg/gd_approximation.h"
+#include "gradient_descent_view.h"
+#include "linalg/gd_approximation.h" // gaussianMatrix
 #include "linalg/rank.h"
-#include "linalg/truncated_svd.h"
+#include "spectrum_chart.h"
 #include "util/rng.h"
 
-#include <QChart>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLocale>
-#include <QLogValueAxis>
-#include <QPushButton>
 #include <QVBoxLayout>
-#include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
-#include <cmath>
 #include <exception>
 #include <limits>
 
@@ -34,11 +27,7 @@ const QString kSeedLowRank = QStringLiteral("seed: 10×10 of rank 2");
 const QString kSeedGaussian = QStringLiteral("seed: 8×8 Gaussian");
 const QString kDeltaSuffix = QStringLiteral(" ΔW");
 const QString kWeightSuffix = QStringLiteral(" W");
-
-constexpr int kGdMaxSide = 64; // larger selections fall back to seed 002's 8×8 matrix
-constexpr int kGdSteps = 1000;
-constexpr float kGdLearningRate = 0.01f;
-constexpr int kUiIntervalMs = 33; // ≤ 30 chart updates per second
+constexpr int kReservedRank = 99; // the facts keep room for their texts up to this rank
 
 // Seed 001's demonstration: a 10×2 by 2×10 Gaussian product has rank 2 by construction.
 lora::Matrix lowRankSeed() {
@@ -69,55 +58,16 @@ lora::Matrix matrixFor(const QString& name, const lora::Mlp* base, const lora::M
     return (base ? base : adapted)->layer(layer).W;
 }
 
-double niceInterval(double span) { // ~6 ticks at 1, 2 or 5 × 10^k
-    const double raw = std::max(1.0, span / 6.0);
-    const double p = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double m : {1.0, 2.0, 5.0})
-        if (raw <= m * p) return m * p;
-    return 10.0 * p;
-}
-
 QString grouped(double v) { // 50,176
     return QLocale().toString(static_cast<qlonglong>(v));
 }
 
 } // namespace
 
-struct SvdPanel::Rendering {
-    int generation = 0;
-    int rank = 0;
-    std::shared_ptr<const lora::Matrix> approx; // W_r
-    std::shared_ptr<const lora::Matrix> diff;   // W − W_r
-};
-
-struct SvdPanel::Decomposition {
-    int generation = 0;
-    std::unique_ptr<lora::TruncatedSvd> svd; // holds W itself
-    std::unique_ptr<lora::RankSweep> sweep;  // used by one render job at a time
-    float maxAbs = 0.0f;
-    RenderingPtr first; // at the rank asked for when the job started
-    QString error;
-};
-
-struct SvdPanel::GdJob {
-    int generation = 0;
-    lora::GdApproxResult result;
-    QString error;
-};
-
-// Off the GUI thread: moves the sweep to `rank` and snapshots W_r and W − W_r, so the GUI
-// thread only block-averages them (a large rank jump costs a GEMM of m·|Δr|·n).
-SvdPanel::RenderingPtr SvdPanel::renderAt(Decomposition& d, int rank) {
-    auto out = std::make_shared<Rendering>();
-    out->generation = d.generation;
-    out->rank = rank;
-    const lora::Matrix& approx = d.sweep->moveTo(rank);
-    out->approx = std::make_shared<const lora::Matrix>(approx);
-    out->diff = std::make_shared<const lora::Matrix>(d.svd->matrix() - approx);
-    return out;
-}
-
 SvdPanel::SvdPanel(QWidget* parent) : QWidget(parent) {
+    // Opaque: a label changing on a rank tick then repaints over this panel's own background
+    // instead of making the enclosing tab widget redraw its frame beneath it first.
+    setAutoFillBackground(true);
     m_combo = new QComboBox(this);
     m_combo->setObjectName("matrixCombo");
     m_combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -130,17 +80,7 @@ SvdPanel::SvdPanel(QWidget* parent) : QWidget(parent) {
     top->addSpacing(12);
     top->addWidget(m_status, 1);
 
-    m_wMap = new HeatmapWidget(this);
-    m_wMap->setObjectName("heatmapW");
-    m_wMap->setTitle(tr("W"));
-    m_approxMap = new HeatmapWidget(this);
-    m_approxMap->setObjectName("heatmapApprox");
-    m_diffMap = new HeatmapWidget(this);
-    m_diffMap->setObjectName("heatmapDiff");
-    auto* maps = new QHBoxLayout;
-    maps->addWidget(m_wMap);
-    maps->addWidget(m_approxMap);
-    maps->addWidget(m_diffMap);
+    m_maps = new ApproximationView(this);
 
     auto makeLabel = [this](const char* name) {
         auto* label = new QLabel(this);
@@ -161,40 +101,23 @@ SvdPanel::SvdPanel(QWidget* parent) : QWidget(parent) {
         facts->addWidget(label);
     facts->addStretch(1);
 
-    buildCharts();
-    m_gdButton = new QPushButton(tr("Run gradient descent"), this);
-    m_gdButton->setObjectName("gdButton");
-    m_gdButton->setToolTip(tr("Seed 002: learn B A ≈ W (rank max(1, r)) with Adam, lr 0.01, "
-                              "1000 steps, and compare with the truncated SVD"));
-    m_gdStatus = makeLabel("gdStatusLabel");
-    m_gdStatus->setWordWrap(true);
-    m_gdStatus->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
-    m_gdStatus->setText(tr("B A ≈ W at rank max(1, r): Adam, lr 0.01, 1000 steps"));
-    m_gdStatus->setToolTip(
-        tr("Matrices over %1×%1 use seed 002's 8×8 Gaussian instead").arg(kGdMaxSide));
-    auto* gdBar = new QHBoxLayout;
-    gdBar->addWidget(m_gdButton);
-    gdBar->addWidget(m_gdStatus, 1);
-    auto* gdColumn = new QVBoxLayout;
-    gdColumn->addLayout(gdBar);
-    gdColumn->addWidget(m_gdChart, 1);
+    m_spectrum = new SpectrumChart(this);
+    m_spectrum->setObjectName("spectrumChart");
+    m_gd = new GradientDescentView(this);
     auto* charts = new QHBoxLayout;
-    charts->addWidget(m_spectrumChart, 1);
-    charts->addLayout(gdColumn, 1);
+    charts->addWidget(m_spectrum, 1);
+    charts->addWidget(m_gd, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addLayout(maps, 4);
+    layout->addWidget(m_maps, 4);
     layout->addLayout(facts);
     layout->addLayout(charts, 5);
 
-    m_svdWatcher = new QFutureWatcher<DecompositionPtr>(this);
+    m_svdWatcher = new QFutureWatcher<SvdDecompositionPtr>(this);
     connect(m_svdWatcher, &QFutureWatcherBase::finished, this, &SvdPanel::onDecompositionFinished);
-    m_renderWatcher = new QFutureWatcher<RenderingPtr>(this);
-    connect(m_renderWatcher, &QFutureWatcherBase::finished, this, &SvdPanel::onRenderingFinished);
-    m_gdWatcher = new QFutureWatcher<GdJobPtr>(this);
-    connect(m_gdWatcher, &QFutureWatcherBase::finished, this, &SvdPanel::onGradientDescentFinished);
-    connect(m_gdButton, &QPushButton::clicked, this, &SvdPanel::runGradientDescent);
+    connect(m_gd, &GradientDescentView::runRequested, this, &SvdPanel::runGradientDescent);
+    connect(m_gd, &GradientDescentView::finished, this, &SvdPanel::gradientDescentFinished);
     connect(m_combo, &QComboBox::currentTextChanged, this, [this] {
         m_userPicked = true;
         onSelectionChanged();
@@ -204,12 +127,9 @@ SvdPanel::SvdPanel(QWidget* parent) : QWidget(parent) {
     onSelectionChanged();
 }
 
-SvdPanel::~SvdPanel() {
-    // The GD worker posts progress to this object, so it must end before we do. SVD and
-    // render jobs own what they touch and may finish unobserved.
-    m_gdStop.request_stop();
-    m_gdWatcher->waitForFinished();
-}
+// SVD and render jobs own what they touch and may finish unobserved; the gradient-descent
+// view stops its own run.
+SvdPanel::~SvdPanel() = default;
 
 QString SvdPanel::matrixName() const {
     return m_combo->currentText();
@@ -249,7 +169,7 @@ void SvdPanel::setRank(int rank) {
     if (m_rank == before) return;
     updateLabels();
     updateSpectrum();
-    if (m_decomposition && !m_rendering) startRendering();
+    m_maps->setRank(m_rank);
 }
 
 void SvdPanel::selectMatrix(const QString& name) {
@@ -316,11 +236,9 @@ void SvdPanel::startDecomposition() {
     m_rows = shape.height();
     m_cols = shape.width();
     m_decomposition.reset();
-    m_renderedRank = -1;
     clampRank();
-    for (HeatmapWidget* map : {m_wMap, m_approxMap, m_diffMap}) map->clear(tr("computing SVD…"));
-    m_approxMap->setTitle(tr("W_r"));
-    m_diffMap->setTitle(tr("W − W_r"));
+    reserveLabelWidths();
+    m_maps->showMessage(tr("computing SVD…"));
     m_status->setText(
         tr("computing the SVD of %1 (%2×%3)…").arg(m_shownName).arg(m_rows).arg(m_cols));
     updateLabels();
@@ -331,17 +249,20 @@ void SvdPanel::startDecomposition() {
     const int generation = ++m_generation;
     // A later selection replaces the watched future; the superseded one runs to its end
     // unobserved (BDCSVD cannot be interrupted) and is dropped with its result.
-    m_svdWatcher->setFuture(
-        QtConcurrent::run(backgroundPool(), [name = m_shownName, base = m_base, adapted = m_adapted,
-                                             generation, rank = m_rank] {
-            auto job = std::make_shared<Decomposition>();
+    m_svdWatcher->setFuture(QtConcurrent::run(
+        backgroundPool(), [name = m_shownName, base = m_base, adapted = m_adapted, generation,
+                           rank = m_rank, targets = m_maps->targets()] {
+            auto job = std::make_shared<SvdDecomposition>();
             job->generation = generation;
             try {
                 const lora::Matrix w = matrixFor(name, base.get(), adapted.get());
                 job->maxAbs = w.size() ? w.cwiseAbs().maxCoeff() : 0.0f;
                 job->svd = std::make_unique<lora::TruncatedSvd>(w);
                 job->sweep = std::make_unique<lora::RankSweep>(*job->svd);
-                job->first = renderAt(*job, rank);
+                job->w = HeatmapWidget::prepare(job->svd->matrix(), targets.w, job->maxAbs);
+                job->first = ApproximationView::render(*job, rank, targets);
+                // Fault in the next rendering's buffers here rather than on the first tick.
+                job->buffers->reserve(2);
             } catch (const std::exception& e) {
                 job->svd.reset();
                 job->error = QString::fromUtf8(e.what());
@@ -352,60 +273,73 @@ void SvdPanel::startDecomposition() {
 
 void SvdPanel::onDecompositionFinished() {
     if (!m_svdWatcher->isFinished()) return;
-    const DecompositionPtr job = m_svdWatcher->result();
+    const SvdDecompositionPtr job = m_svdWatcher->result();
     if (!job || job->generation != m_generation) return;
     if (!job->svd) {
         m_status->setText(tr("SVD failed: %1").arg(job->error.toHtmlEscaped()));
-        for (HeatmapWidget* map : {m_wMap, m_approxMap, m_diffMap}) map->clear(job->error);
+        m_maps->showMessage(job->error);
         return;
     }
     m_decomposition = job;
-    for (HeatmapWidget* map : {m_wMap, m_approxMap, m_diffMap}) map->setScale(job->maxAbs);
-    // Aliasing pointer: the heatmap keeps the decomposition, and so W, alive.
-    m_wMap->setMatrix(std::shared_ptr<const lora::Matrix>(job, &job->svd->matrix()));
-    showRendering(*job->first);
-    job->first.reset();
+    m_maps->setDecomposition(job, m_rank);
     m_status->setText(tr("%1: SVD ready, %2 singular values, colour scale ±max|W| = %3")
                           .arg(m_shownName)
                           .arg(job->svd->maxRank())
                           .arg(QString::number(job->maxAbs, 'g', 3)));
     updateLabels();
     updateSpectrum();
-    if (!m_rendering && m_renderedRank != m_rank) startRendering();
     emit decompositionReady();
-}
-
-void SvdPanel::startRendering() {
-    m_rendering = true;
-    m_renderWatcher->setFuture(QtConcurrent::run(
-        backgroundPool(), [d = m_decomposition, rank = m_rank] { return renderAt(*d, rank); }));
-}
-
-void SvdPanel::onRenderingFinished() {
-    m_rendering = false;
-    if (const RenderingPtr r = m_renderWatcher->result(); r && r->generation == m_generation)
-        showRendering(*r);
-    if (m_decomposition && m_renderedRank != m_rank) startRendering();
-}
-
-void SvdPanel::showRendering(const Rendering& rendering) {
-    m_renderedRank = rendering.rank;
-    m_approxMap->setMatrix(rendering.approx);
-    m_diffMap->setMatrix(rendering.diff);
-    m_approxMap->setTitle(tr("W_r, r = %1").arg(rendering.rank));
-    m_diffMap->setTitle(tr("W − W_r, r = %1").arg(rendering.rank));
 }
 
 void SvdPanel::clampRank() {
     m_rank = std::clamp(m_requestedRank, 0, std::min(m_rows, m_cols));
 }
 
+QString SvdPanel::paramsText(int rank) const {
+    const double m = m_rows, n = m_cols, r = rank;
+    return tr("factors r(m+n) = <b>%1</b> vs m·n = %2 (%3 %)")
+        .arg(grouped(r * (m + n)), grouped(m * n))
+        .arg(m * n > 0 ? 100.0 * r * (m + n) / (m * n) : 0.0, 0, 'f', 1);
+}
+
+QString SvdPanel::rankText(int numericalRank, int maxRank) const {
+    return tr("numerical rank <b>%1</b> of %2").arg(numericalRank).arg(maxRank);
+}
+
+QString SvdPanel::errorText(int rank, double relative) const {
+    return tr("relative error at r = %1: <b>%2</b>")
+        .arg(rank)
+        .arg(QString::number(relative, 'f', 4));
+}
+
+QString SvdPanel::energyText(double energy) const {
+    return tr("energy kept: <b>%1 %</b>").arg(QString::number(100.0 * energy, 'f', 2));
+}
+
+// A rank-slider tick changes the facts' widths (r = 9 → 10, 12,000 → 15,000). Were the row to
+// follow them, the panel's minimum width would follow too, and on ticks like those the whole
+// window would be laid out anew: the dock narrowed, the heatmaps resized and resampled on the
+// GUI thread. So each label gets a fixed size, room for its widest text on this matrix at any
+// rank of up to two digits (the controls' slider ends at 64). Fixed, not just a minimum: a
+// fixed-size label's new text invalidates no layout, so a tick lays out nothing at all (else
+// the request climbs to the tab widget, which then repaints its frame and tab bar).
+void SvdPanel::reserveLabelWidths() {
+    const int k = std::min({m_rows, m_cols, kReservedRank});
+    const std::pair<QLabel*, QString> widest[] = {{m_rankLabel, rankText(k, k)},
+                                                  {m_errorLabel, errorText(k, 1.0)},
+                                                  {m_energyLabel, energyText(1.0)},
+                                                  {m_paramsLabel, paramsText(k)}};
+    for (const auto& [label, text] : widest) {
+        label->setMinimumSize(0, 0);
+        label->setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX);
+        label->setText(text);
+        label->setFixedSize(label->sizeHint());
+    }
+}
+
 void SvdPanel::updateLabels() {
-    const double m = m_rows, n = m_cols, r = m_rank;
     m_shapeLabel->setText(tr("shape <b>%1 × %2</b>").arg(m_rows).arg(m_cols));
-    m_paramsLabel->setText(tr("factors r(m+n) = <b>%1</b> vs m·n = %2 (%3 %)")
-                               .arg(grouped(r * (m + n)), grouped(m * n))
-                               .arg(m * n > 0 ? 100.0 * r * (m + n) / (m * n) : 0.0, 0, 'f', 1));
+    m_paramsLabel->setText(paramsText(m_rank));
     if (!m_decomposition) {
         m_rankLabel->setText(tr("numerical rank …"));
         m_errorLabel->setText(tr("relative error at r = %1: …").arg(m_rank));
@@ -414,211 +348,26 @@ void SvdPanel::updateLabels() {
     }
     const lora::TruncatedSvd& svd = *m_decomposition->svd;
     const lora::ApproximationError e = svd.error(m_rank);
-    m_rankLabel->setText(
-        tr("numerical rank <b>%1</b> of %2").arg(svd.numericalRank()).arg(svd.maxRank()));
-    m_errorLabel->setText(tr("relative error at r = %1: <b>%2</b>")
-                              .arg(m_rank)
-                              .arg(QString::number(e.relative, 'f', 4)));
-    m_energyLabel->setText(
-        tr("energy kept: <b>%1 %</b>").arg(QString::number(100.0 * e.energy, 'f', 2)));
+    m_rankLabel->setText(rankText(svd.numericalRank(), svd.maxRank()));
+    m_errorLabel->setText(errorText(m_rank, e.relative));
+    m_energyLabel->setText(energyText(e.energy));
 }
 
-void SvdPanel::buildCharts() {
-    auto* spectrum = new QChart;
-    spectrum->setTitle(tr("Singular values"));
-    spectrum->legend()->setAlignment(Qt::AlignBottom);
-    m_keptSeries = new QLineSeries;
-    m_keptSeries->setName(tr("kept σ₁…σ_r"));
-    m_droppedSeries = new QLineSeries;
-    m_droppedSeries->setName(tr("dropped"));
-    m_droppedSeries->setColor(QColor(150, 150, 150));
-    m_cutSeries = new QLineSeries;
-    m_cutSeries->setName(tr("cut"));
-    m_cutSeries->setPen(QPen(QColor(178, 24, 43), 1.5, Qt::DashLine));
-    m_spectrumX = new QValueAxis;
-    m_spectrumX->setTitleText(tr("index i"));
-    m_spectrumX->setLabelFormat("%d");
-    m_spectrumX->setTickType(QValueAxis::TicksDynamic);
-    m_spectrumX->setTickAnchor(0);
-    m_spectrumY = new QLogValueAxis;
-    m_spectrumY->setTitleText(tr("σᵢ (log)"));
-    m_spectrumY->setLabelFormat("%g");
-    m_spectrumY->setMinorTickCount(-1);
-    spectrum->addAxis(m_spectrumX, Qt::AlignBottom);
-    spectrum->addAxis(m_spectrumY, Qt::AlignLeft);
-    for (QLineSeries* s : {m_keptSeries, m_droppedSeries, m_cutSeries}) {
-        spectrum->addSeries(s);
-        s->attachAxis(m_spectrumX);
-        s->attachAxis(m_spectrumY);
-    }
-    m_spectrumChart = new ChartView(spectrum, this);
-    m_spectrumChart->setObjectName("spectrumChart");
-
-    auto* gd = new QChart;
-    gd->setTitle(tr("Seed 002: gradient descent vs SVD"));
-    gd->legend()->setAlignment(Qt::AlignBottom);
-    m_gdSeries = new QLineSeries;
-    m_gdSeries->setName(tr("Adam, lr 0.01: ‖BA − W‖²/(mn)"));
-    m_gdOptimumSeries = new QLineSeries;
-    m_gdOptimumSeries->setName(tr("SVD optimum ‖W − W_r‖²/(mn)"));
-    m_gdOptimumSeries->setPen(QPen(QColor(178, 24, 43), 1.5, Qt::DashLine));
-    m_gdX = new QValueAxis;
-    m_gdX->setTitleText(tr("step"));
-    m_gdX->setLabelFormat("%d");
-    m_gdX->setRange(0, kGdSteps);
-    m_gdY = new QValueAxis;
-    m_gdY->setTitleText(tr("MSE"));
-    m_gdY->setLabelFormat("%.3g");
-    gd->addAxis(m_gdX, Qt::AlignBottom);
-    gd->addAxis(m_gdY, Qt::AlignLeft);
-    for (QLineSeries* s : {m_gdSeries, m_gdOptimumSeries}) {
-        gd->addSeries(s);
-        s->attachAxis(m_gdX);
-        s->attachAxis(m_gdY);
-    }
-    m_gdChart = new ChartView(gd, this);
-    m_gdChart->setObjectName("gdChart");
-}
-
-// σ on a log axis: zeros (and anything below 1e-7·σ_max) sit on the floor instead of
-// sending the axis to −∞; the kept and dropped parts share σ_r so the line is unbroken.
 void SvdPanel::updateSpectrum() {
-    const int k = std::min(m_rows, m_cols);
-    // Ordered so that no intermediate state has range/interval in the hundreds: laying out
-    // 500 tick labels takes the GUI thread ~200 ms.
-    const double interval = niceInterval(k + 1);
-    if (interval >= m_spectrumX->tickInterval()) {
-        m_spectrumX->setTickInterval(interval);
-        m_spectrumX->setRange(0, k + 1);
-    } else {
-        m_spectrumX->setRange(0, k + 1);
-        m_spectrumX->setTickInterval(interval);
-    }
-    if (!m_decomposition) {
-        for (QLineSeries* s : {m_keptSeries, m_droppedSeries, m_cutSeries}) s->clear();
-        m_spectrumChart->chart()->setTitle(tr("Singular values (computing…)"));
-        return;
-    }
-    const Eigen::VectorXd& sigma = m_decomposition->svd->singularValues();
-    const double top = sigma.size() ? sigma[0] : 0.0;
-    if (!(top > 0.0)) {
-        for (QLineSeries* s : {m_keptSeries, m_droppedSeries, m_cutSeries}) s->clear();
-        m_spectrumY->setRange(0.1, 1.0);
-        m_cutSeries->setName(tr("cut r = %1").arg(m_rank));
-        m_spectrumChart->chart()->setTitle(tr("Singular values: all zero"));
-        return;
-    }
-    const double floor = top * 1e-7;
-    double low = top;
-    QList<QPointF> kept, dropped;
-    for (int i = 0; i < sigma.size(); ++i) {
-        const double s = std::max(sigma[i], floor);
-        low = std::min(low, s);
-        if (i < m_rank) kept.append({i + 1.0, s});
-        if (i + 1 >= m_rank) dropped.append({i + 1.0, s});
-    }
-    const double yLow = std::pow(10.0, std::floor(std::log10(low)));
-    const double yHigh = std::pow(10.0, std::ceil(std::log10(top) + 1e-9));
-    m_spectrumY->setRange(yLow * 0.999, yHigh * 1.001); // else rounding may hide an end label
-    const bool dots = k <= 64;
-    m_keptSeries->setPointsVisible(dots);
-    m_droppedSeries->setPointsVisible(dots);
-    m_keptSeries->replace(kept);
-    m_droppedSeries->replace(m_rank < k ? dropped : QList<QPointF>{});
-    const double x = m_rank + 0.5;
-    m_cutSeries->replace({{x, yLow}, {x, yHigh}});
-    m_cutSeries->setName(tr("cut r = %1").arg(m_rank));
-    const bool floored = sigma[sigma.size() - 1] < floor;
-    m_spectrumChart->chart()->setTitle(
-        floored ? tr("Singular values of %1 (log; σ < 10⁻⁷·σ₁ drawn at 10⁻⁷·σ₁)").arg(m_shownName)
-                : tr("Singular values of %1 (log scale)").arg(m_shownName));
+    m_spectrum->showSpectrum(m_decomposition ? &m_decomposition->svd->singularValues() : nullptr,
+                             std::min(m_rows, m_cols), m_rank, m_shownName);
 }
 
 void SvdPanel::runGradientDescent() {
     // Seed 002 is about small matrices: a 1000×2000 layer would take minutes at 1000 steps.
-    const bool own = m_rows > 0 && m_rows <= kGdMaxSide && m_cols <= kGdMaxSide;
+    const int maxSide = GradientDescentView::kMaxSide;
+    const bool own = m_rows > 0 && m_rows <= maxSide && m_cols <= maxSide;
     const QString name = own ? m_shownName : kSeedGaussian;
     const lora::Matrix w = matrixFor(name, m_base.get(), m_adapted.get());
-    lora::GdApproxOptions options;
-    options.rank =
+    const int rank =
         std::clamp(std::max(1, m_rank), 1, static_cast<int>(std::min(w.rows(), w.cols())));
-    options.steps = kGdSteps;
-    options.learningRate = kGdLearningRate;
-
-    // A run in progress posts to this panel: stop it (within one step) before replacing it.
-    m_gdStop.request_stop();
-    m_gdWatcher->waitForFinished();
-    m_gdStop = std::stop_source();
-    const int generation = ++m_gdGeneration;
-    m_gdPoints.clear();
-    m_gdPoints.reserve(kGdSteps + 1);
-    const double initial = w.cast<double>().squaredNorm() / static_cast<double>(w.size());
-    const double optimum = std::pow(lora::TruncatedSvd(w).error(options.rank).frobenius, 2) /
-                           static_cast<double>(w.size());
-    m_gdPoints.append({0.0, initial});
-    m_gdSeries->replace(m_gdPoints);
-    m_gdOptimumSeries->replace({{0.0, optimum}, {double(kGdSteps), optimum}});
-    m_gdY->setRange(0, initial > 0 ? initial * 1.05 : 1.0);
-    m_gdY->applyNiceNumbers();
-    m_gdChart->chart()->setTitle(
-        tr("Gradient descent on %1 at rank %2").arg(name).arg(options.rank));
-    m_gdStatus->setText(
+    m_gd->run(
+        w, rank, name,
         own ? tr("running…")
-            : tr("running on the 8×8 seed (%1 is over %2×%2)…").arg(m_shownName).arg(kGdMaxSide));
-    m_gdButton->setEnabled(false);
-
-    m_gdWatcher->setFuture(QtConcurrent::run(
-        backgroundPool(), [this, w, options, generation, stop = m_gdStop.get_token()] {
-            auto job = std::make_shared<GdJob>();
-            job->generation = generation;
-            QList<QPointF> batch;
-            QElapsedTimer clock;
-            clock.start();
-            auto onStep = [&](int step, double loss) {
-                batch.append({double(step), loss});
-                if (clock.elapsed() < kUiIntervalMs) return;
-                clock.restart();
-                QMetaObject::invokeMethod(
-                    this, [this, generation, batch] { appendGdPoints(generation, batch); },
-                    Qt::QueuedConnection);
-                batch.clear();
-            };
-            try {
-                job->result = lora::approximateByGradientDescent(w, options, onStep, stop);
-            } catch (const std::exception& e) {
-                job->error = QString::fromUtf8(e.what());
-            }
-            return job;
-        }));
-}
-
-void SvdPanel::appendGdPoints(int generation, const QList<QPointF>& points) {
-    if (generation != m_gdGeneration) return;
-    m_gdPoints.append(points);
-    m_gdSeries->replace(m_gdPoints);
-}
-
-void SvdPanel::onGradientDescentFinished() {
-    if (!m_gdWatcher->isFinished()) return;
-    const GdJobPtr job = m_gdWatcher->result();
-    if (!job || job->generation != m_gdGeneration) return;
-    m_gdButton->setEnabled(true);
-    if (!job->error.isEmpty()) {
-        m_gdStatus->setText(tr("gradient descent failed: %1").arg(job->error.toHtmlEscaped()));
-        return;
-    }
-    const lora::GdApproxResult& r = job->result;
-    // The final curve is authoritative; streamed batches may have been throttled away.
-    m_gdPoints.clear();
-    for (std::size_t i = 0; i < r.curve.size(); ++i) m_gdPoints.append({double(i), r.curve[i]});
-    m_gdSeries->replace(m_gdPoints);
-    m_gdOptimumSeries->replace({{0.0, r.svdLoss}, {double(kGdSteps), r.svdLoss}});
-    QString gap = QStringLiteral("∞: the optimum is 0");
-    if (std::isfinite(r.gapPercent))
-        gap = std::abs(r.gapPercent) < 0.01 ? QStringLiteral("&lt; 0.01 %")
-                                            : QString::number(r.gapPercent, 'f', 2) + " %";
-    m_gdStatus->setText(
-        tr("GD <b>%1</b> vs SVD optimum <b>%2</b> (gap %3)")
-            .arg(QString::number(r.gdLoss, 'g', 5), QString::number(r.svdLoss, 'g', 5), gap));
-    emit gradientDescentFinished(r.gdLoss, r.svdLoss);
+            : tr("running on the 8×8 seed (%1 is over %2×%2)…").arg(m_shownName).arg(maxSide));
 }

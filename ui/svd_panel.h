@@ -4,28 +4,20 @@
 // with the cut at r, and numerical rank, relative error and energy kept. The SVD runs once
 // per matrix off the GUI thread; the rank slider then only moves a RankSweep. The seed-002
 // view trains B A ≈ W by gradient descent and draws its loss onto the SVD optimum line.
+//
+// This class picks the matrix, runs its SVD and shows the numbers; the pictures are its
+// parts: ApproximationView (heatmaps), SpectrumChart and GradientDescentView.
 #include "run_types.h"
+#include "svd_decomposition.h"
 
 #include <QFutureWatcher>
-#include <QList>
-#include <QPointF>
 #include <QWidget>
-#include <memory>
-#include <stop_token>
 
 class QComboBox;
 class QLabel;
-class QLineSeries;
-class QLogValueAxis;
-class QPushButton;
-class QValueAxis;
-class HeatmapWidget;
-class ChartView;
-
-namespace lora {
-class TruncatedSvd;
-class RankSweep;
-} // namespace lora
+class ApproximationView;
+class GradientDescentView;
+class SpectrumChart;
 
 class SvdPanel : public QWidget {
     Q_OBJECT
@@ -53,29 +45,20 @@ signals:
     void gradientDescentFinished(double gdLoss, double svdLoss);
 
 private:
-    struct Decomposition; // one matrix's SVD and rank sweep, shared with render jobs
-    struct Rendering;     // W_r and W − W_r at one rank, computed off the GUI thread
-    struct GdJob;         // a finished (or failed) gradient-descent run
-    using DecompositionPtr = std::shared_ptr<Decomposition>;
-    using RenderingPtr = std::shared_ptr<Rendering>;
-    using GdJobPtr = std::shared_ptr<GdJob>;
-
-    void buildCharts();
     void rebuildEntries();
     void onSelectionChanged();
     ModelPtr sourceOf(const QString& name) const; // the snapshot a matrix comes from
     QSize shapeOf(const QString& name) const;     // width = columns, height = rows
     void startDecomposition();
     void onDecompositionFinished();
-    static RenderingPtr renderAt(Decomposition& d, int rank);
-    void startRendering();
-    void onRenderingFinished();
-    void showRendering(const Rendering& rendering);
     void clampRank();
+    QString paramsText(int rank) const;
+    QString rankText(int numericalRank, int maxRank) const;
+    QString errorText(int rank, double relative) const;
+    QString energyText(double energy) const;
+    void reserveLabelWidths();
     void updateLabels();
     void updateSpectrum();
-    void appendGdPoints(int generation, const QList<QPointF>& points);
-    void onGradientDescentFinished();
 
     ModelPtr m_base, m_adapted;
     int m_rank = 4;
@@ -83,32 +66,16 @@ private:
     int m_rows = 0, m_cols = 0;
     bool m_userPicked = false; // a chosen matrix survives new models; the default follows them
     QString m_shownName;
-    ModelPtr m_shownSource;           // held, so a new snapshot can never reuse its address
-    int m_generation = 0;             // of the matrix shown; older jobs' results are dropped
-    DecompositionPtr m_decomposition; // null until the shown matrix's SVD is ready
-    bool m_rendering = false;         // render jobs share the RankSweep: one at a time
-    int m_renderedRank = -1;
+    ModelPtr m_shownSource;              // held, so a new snapshot can never reuse its address
+    int m_generation = 0;                // of the matrix shown; older jobs' results are dropped
+    SvdDecompositionPtr m_decomposition; // null until the shown matrix's SVD is ready
 
     QComboBox* m_combo = nullptr;
     QLabel* m_status = nullptr;
     QLabel *m_shapeLabel = nullptr, *m_rankLabel = nullptr, *m_errorLabel = nullptr;
     QLabel *m_energyLabel = nullptr, *m_paramsLabel = nullptr;
-    HeatmapWidget *m_wMap = nullptr, *m_approxMap = nullptr, *m_diffMap = nullptr;
-    QFutureWatcher<DecompositionPtr>* m_svdWatcher = nullptr;
-    QFutureWatcher<RenderingPtr>* m_renderWatcher = nullptr;
-
-    ChartView* m_spectrumChart = nullptr;
-    QLineSeries *m_keptSeries = nullptr, *m_droppedSeries = nullptr, *m_cutSeries = nullptr;
-    QValueAxis* m_spectrumX = nullptr;
-    QLogValueAxis* m_spectrumY = nullptr;
-
-    QPushButton* m_gdButton = nullptr;
-    QLabel* m_gdStatus = nullptr;
-    ChartView* m_gdChart = nullptr;
-    QLineSeries *m_gdSeries = nullptr, *m_gdOptimumSeries = nullptr;
-    QValueAxis *m_gdX = nullptr, *m_gdY = nullptr;
-    QFutureWatcher<GdJobPtr>* m_gdWatcher = nullptr;
-    std::stop_source m_gdStop;
-    int m_gdGeneration = 0;
-    QList<QPointF> m_gdPoints;
+    ApproximationView* m_maps = nullptr;
+    SpectrumChart* m_spectrum = nullptr;
+    GradientDescentView* m_gd = nullptr;
+    QFutureWatcher<SvdDecompositionPtr>* m_svdWatcher = nullptr;
 };

@@ -2,6 +2,7 @@
 // run the screenshot script.
 #include "main_window.h"
 #include "screenshot_runner.h"
+#include "startup_timer.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -9,6 +10,7 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
+    StartupTimer startup; // first: --startup-time counts from the process's start
     QApplication app(argc, argv);
     QApplication::setApplicationName("lora-explorer");
     QApplication::setOrganizationName("lora-explorer");
@@ -24,10 +26,16 @@ int main(int argc, char** argv) {
         "screenshots", "Run the default experiment, save a PNG of every panel into DIR, exit.",
         "DIR");
     parser.addOption(screenshots);
+    const QCommandLineOption startupTime(
+        "startup-time", "Print {\"first_paint_ms\": …} once the window has painted, exit.");
+    parser.addOption(startupTime);
     parser.process(app);
 
+    startup.mark("app");
     MainWindow window;
-    if (!parser.isSet(screenshots)) {
+    startup.mark("window");
+    if (parser.isSet(startupTime)) startup.watch(&window);
+    if (!parser.isSet(screenshots) || parser.isSet(startupTime)) {
         window.show();
         return QApplication::exec();
     }

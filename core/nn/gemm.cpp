@@ -63,7 +63,8 @@ private:
 };
 
 // Below this many multiply-adds a second thread costs more to wake than it saves.
-constexpr double kParallelWork = 1.0e6;
+constexpr double kParallelWork = 4.0e6;
+constexpr Index kSlicesPerThread = 4;
 
 // c[rows, cols] += alpha · A·B for one slice of c; A is [rows, depth], B [depth, cols].
 template <int LhsOrder, int RhsOrder>
@@ -92,21 +93,32 @@ void run(Eigen::Ref<Matrix>& c, const float* a, Index aStride, const float* b, I
     }
     const bool byRows = rows >= cols;
     const Index extent = byRows ? rows : cols;
-    // Slice boundaries on multiples of 16 floats keep each slice's columns vector-aligned.
-    const Index chunk = ((extent + threads - 1) / threads + 15) / 16 * 16;
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; ++t) {
-        const Index begin = std::min<Index>(extent, t * chunk);
-        const Index len = std::min<Index>(extent, begin + chunk) - begin;
-        if (len == 0) continue;
-        if (byRows) {
-            const float* aSlice = LhsOrder == Eigen::RowMajor ? a + begin * aStride : a + begin;
-            runSlice<LhsOrder, RhsOrder>(c.data() + begin * c.outerStride(), c.outerStride(), len,
-                                         cols, aSlice, aStride, b, bStride, depth, alpha);
-        } else {
-            const float* bSlice = RhsOrder == Eigen::RowMajor ? b + begin : b + begin * bStride;
-            runSlice<LhsOrder, RhsOrder>(c.data() + begin, c.outerStride(), rows, len, a, aStride,
-                                         bSlice, bStride, depth, alpha);
+    // More slices than threads, handed out as threads come free: on a shared machine a
+    // thread that loses its core for a while then holds up one small slice, not half the
+    // product. Boundaries on multiples of 16 floats keep each slice's columns aligned.
+    const Index wanted =
+        std::max<Index>(1, std::min<Index>(threads * kSlicesPerThread, extent / 64));
+    const Index chunk = ((extent + wanted - 1) / wanted + 15) / 16 * 16;
+    const int slices = static_cast<int>((extent + chunk - 1) / chunk);
+#pragma omp parallel num_threads(threads)
+    {
+        // Every thread sizes its arena for a full slice before taking any: which thread ends
+        // up with which slices must not decide whether a later call allocates.
+        (void)ArenaBlocking(byRows ? chunk : rows, byRows ? cols : chunk, depth);
+#pragma omp for schedule(dynamic, 1)
+        for (int t = 0; t < slices; ++t) {
+            const Index begin = std::min<Index>(extent, t * chunk);
+            const Index len = std::min<Index>(extent, begin + chunk) - begin;
+            if (len == 0) continue;
+            if (byRows) {
+                const float* aSlice = LhsOrder == Eigen::RowMajor ? a + begin * aStride : a + begin;
+                runSlice<LhsOrder, RhsOrder>(c.data() + begin * c.outerStride(), c.outerStride(),
+                                             len, cols, aSlice, aStride, b, bStride, depth, alpha);
+            } else {
+                const float* bSlice = RhsOrder == Eigen::RowMajor ? b + begin : b + begin * bStride;
+                runSlice<LhsOrder, RhsOrder>(c.data() + begin, c.outerStride(), rows, len, a,
+                                             aStride, bSlice, bStride, depth, alpha);
+            }
         }
     }
 }

@@ -7,21 +7,16 @@
 #include "nn/lora_linear.h"
 #include "nn/optimizer.h"
 #include "nn/relu.h"
+#include "random_matrix.h"
 #include "util/rng.h"
 #include "util/threads.h"
 
 #include <benchmark/benchmark.h>
 
 using namespace lora;
+using lora::test::uniformMatrix;
 
 namespace {
-
-Matrix uniform(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed) {
-    Rng rng(seed);
-    Matrix m(rows, cols);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1, 1);
-    return m;
-}
 
 int arg(const benchmark::State& state, int i) {
     return static_cast<int>(state.range(i));
@@ -53,7 +48,7 @@ void BM_LinearForward(benchmark::State& state) {
     Linear layer(in, out);
     Rng rng(1);
     layer.initDefault(rng);
-    const Matrix x = uniform(batch, in, 2);
+    const Matrix x = uniformMatrix(batch, in, 2);
     Matrix y(batch, out);
     for (auto _ : state) {
         layer.forward(y, x, Activation::Relu);
@@ -68,7 +63,7 @@ void BM_LinearBackward(benchmark::State& state) {
     const ThreadScope threads(arg(state, 3));
     const int batch = arg(state, 0), in = arg(state, 1), out = arg(state, 2);
     Linear layer(in, out);
-    const Matrix x = uniform(batch, in, 2), dy = uniform(batch, out, 3);
+    const Matrix x = uniformMatrix(batch, in, 2), dy = uniformMatrix(batch, out, 3);
     Matrix dx(batch, in);
     for (auto _ : state) {
         layer.backward(dx, dy, x, true);
@@ -89,8 +84,8 @@ void BM_LoraForwardBackward(benchmark::State& state) {
     base.setFrozen(true);
     LoraLinear lora(base, LoraSpec{r, 8.0f});
     lora.init(rng);
-    lora.B = uniform(out, r, 4); // a trained adapter, not the B = 0 start
-    const Matrix x = uniform(batch, in, 2), dy = uniform(batch, out, 3);
+    lora.B = uniformMatrix(out, r, 4); // a trained adapter, not the B = 0 start
+    const Matrix x = uniformMatrix(batch, in, 2), dy = uniformMatrix(batch, out, 3);
     Matrix y(batch, out), dx(batch, in);
     for (auto _ : state) {
         lora.forward(y, x, Activation::Relu);
@@ -104,7 +99,7 @@ BENCHMARK(BM_LoraForwardBackward)->Apply(layerShapes);
 // The same product through gemm() (persistent packing buffers) and Eigen's operator*.
 void BM_GemmXWt(benchmark::State& state) {
     const int batch = arg(state, 0), in = arg(state, 1), out = arg(state, 2);
-    const Matrix x = uniform(batch, in, 2), w = uniform(out, in, 3);
+    const Matrix x = uniformMatrix(batch, in, 2), w = uniformMatrix(out, in, 3);
     Matrix y(batch, out);
     for (auto _ : state) {
         gemm(y, x, Op::None, w, Op::Transpose);
@@ -116,7 +111,7 @@ BENCHMARK(BM_GemmXWt)->Args({64, 784, 1000})->Args({64, 1000, 2000})->Args({10, 
 
 void BM_EigenXWt(benchmark::State& state) {
     const int batch = arg(state, 0), in = arg(state, 1), out = arg(state, 2);
-    const Matrix x = uniform(batch, in, 2), w = uniform(out, in, 3);
+    const Matrix x = uniformMatrix(batch, in, 2), w = uniformMatrix(out, in, 3);
     Matrix y(batch, out);
     for (auto _ : state) {
         y.noalias() = x * w.transpose();
@@ -129,7 +124,7 @@ BENCHMARK(BM_EigenXWt)->Args({64, 784, 1000})->Args({64, 1000, 2000})->Args({10,
 // logits: [batch, 10] -> loss, dlogits
 void BM_CrossEntropy(benchmark::State& state) {
     const int batch = arg(state, 0);
-    const Matrix logits = uniform(batch, 10, 5);
+    const Matrix logits = uniformMatrix(batch, 10, 5);
     Matrix probs(batch, 10), dlogits(batch, 10);
     std::vector<int> labels(batch);
     for (int i = 0; i < batch; ++i) labels[i] = i % 10;

@@ -9,19 +9,21 @@ import sys
 import time
 
 
-def threads_from_argv():
-    """--threads must reach OpenBLAS and OpenMP before torch loads them: Debian's OpenBLAS
-    otherwise starts one thread per core under torch's own, and the two pools fight."""
+def flag_from_argv(name, fallback):
     for i, arg in enumerate(sys.argv):
-        if arg == "--threads" and i + 1 < len(sys.argv):
+        if arg == name and i + 1 < len(sys.argv):
             return sys.argv[i + 1]
-        if arg.startswith("--threads="):
+        if arg.startswith(name + "="):
             return arg.split("=", 1)[1]
-    return "1"
+    return fallback
 
 
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-    os.environ[var] = threads_from_argv()
+# Thread counts must reach OpenMP and OpenBLAS before torch loads them: Debian's OpenBLAS
+# otherwise starts one thread per core beside torch's own pool, and the two fight.
+# --threads is torch's intra-op (OpenMP) pool, --blas-threads OpenBLAS's (default: same).
+os.environ["OMP_NUM_THREADS"] = flag_from_argv("--threads", "1")
+os.environ["OPENBLAS_NUM_THREADS"] = flag_from_argv("--blas-threads",
+                                                    os.environ["OMP_NUM_THREADS"])
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
@@ -66,6 +68,7 @@ def main():
     p.add_argument("--alpha", type=float, default=1.0)
     p.add_argument("--seconds", type=float, default=2.0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--blas-threads", type=int, default=None)
     p.add_argument("--samples", type=int, default=2000, help="eval mode: images per pass")
     a = p.parse_args()
 
@@ -111,6 +114,7 @@ def main():
     print(json.dumps({
         "peer": f"torch {torch.__version__}",
         "arch": a.arch, "batch": a.batch, "mode": a.mode, "threads": a.threads,
+        "blas_threads": int(os.environ["OPENBLAS_NUM_THREADS"]),
         "steps": len(times),
         "step_ms_median": median * 1e3,
         "samples_per_s": per_step / median,

@@ -4,8 +4,10 @@
 #include "heatmap_widget.h"
 #include "util/rng.h"
 
+#include <QtConcurrent/QtConcurrentRun>
 #include <QtTest>
 #include <cmath>
+#include <limits>
 #include <set>
 
 using lora::Matrix;
@@ -157,6 +159,54 @@ private slots:
             }
         QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
         QVERIFY(red > 100 && blue > 100);
+    }
+
+    // The image colours every cell exactly as colorFor does, NaN and saturation included.
+    void colorizeMatchesColorFor() {
+        Matrix m = randomMatrix(7, 9, 5) * 3.0f;
+        m(0, 0) = std::numeric_limits<float>::quiet_NaN();
+        m(1, 1) = 0.0f;
+        QImage img;
+        HeatmapWidget::colorize(m, 1.5f, img);
+        QCOMPARE(img.size(), QSize(9, 7));
+        for (int i = 0; i < 7; ++i)
+            for (int j = 0; j < 9; ++j)
+                QCOMPARE(img.pixel(j, i), HeatmapWidget::colorFor(m(i, j), 1.5f));
+    }
+
+    // A frame prepared on a worker thread paints exactly what the widget would make itself.
+    void preparedFrameMatchesOwnResample() {
+        const auto m = std::make_shared<const Matrix>(randomMatrix(1000, 2000, 6));
+        HeatmapWidget own, prepared;
+        for (HeatmapWidget* w : {&own, &prepared}) {
+            w->resize(330, 300);
+            w->setScale(0.8f);
+        }
+        own.setMatrix(m);
+        const QSize size = prepared.sampleSize();
+        HeatmapWidget::Frame frame =
+            QtConcurrent::run([m, size] { return HeatmapWidget::prepare(m, size, 0.8f); }).result();
+        QVERIFY(frame.sampled.rows() < 1000 && frame.sampled.cols() < 2000);
+        prepared.setFrame(std::move(frame));
+        QCOMPARE(&prepared.matrix(), m.get()); // shared, not copied
+        QVERIFY(prepared.sampled() == own.sampled());
+        QCOMPARE(prepared.grab().toImage(), own.grab().toImage());
+    }
+
+    // Prepared for another size or scale, a frame is resampled by the widget instead.
+    void misfitFrameIsResampled() {
+        const auto m = std::make_shared<const Matrix>(randomMatrix(400, 500, 7));
+        HeatmapWidget own, prepared;
+        for (HeatmapWidget* w : {&own, &prepared}) {
+            w->resize(260, 220);
+            w->setScale(1.0f);
+        }
+        own.setMatrix(m);
+        prepared.setFrame(HeatmapWidget::prepare(m, prepared.sampleSize() / 2, 1.0f));
+        QVERIFY(prepared.sampled() == own.sampled());
+        prepared.setFrame(HeatmapWidget::prepare(m, prepared.sampleSize(), 0.5f));
+        QVERIFY(prepared.sampled() == own.sampled());
+        QCOMPARE(prepared.grab().toImage(), own.grab().toImage());
     }
 
     void clearShowsPlaceholder() {

@@ -14,11 +14,13 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -69,6 +71,24 @@ private slots:
             QCOMPARE(w.svdPanel()->rank(), r);
             QVERIFY(qAbs(w.svdPanel()->relativeError() - svd.error(r).relative) < 1e-12);
         }
+    }
+
+    // The Parameters tab is not redrawn per tick while another tab is open, but its budget
+    // is current at once and its tiles catch up as soon as it is shown.
+    void parametersCatchUpWhenShown() {
+        MainWindow w;
+        w.show();
+        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.svdPanel()));
+        auto* slider = w.controls()->findChild<QSlider*>("rankSlider");
+        for (int r : {9, 10, 12}) slider->setValue(r);
+        const lora::ParameterBudget expected =
+            lora::computeBudget(lora::mlpShape("784-64-2"), 12, 1.0f, {"fc1", "fc2"});
+        QCOMPARE(w.parametersPanel()->budget().loraParams, expected.loraParams);
+        w.tabs()->setCurrentWidget(w.parametersPanel());
+        const auto* tile = w.parametersPanel()->findChild<QLabel*>("trainableLabel");
+        QVERIFY2(tile->text().contains(
+                     QLocale(QLocale::English).toString(qlonglong(expected.loraParams))),
+                 qPrintable(tile->text()));
     }
 
     void loraToggleMatchesCliEval() {

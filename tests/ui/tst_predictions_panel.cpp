@@ -76,6 +76,25 @@ private slots:
         QVERIFY(accuracyOf(*m_adapted, m_targetTest) > accuracyOf(*m_base, m_targetTest) + 5);
     }
 
+    // The main window hands the task over on every settings change (each rank-slider tick):
+    // the same task again must neither clear the digits nor evaluate once more.
+    void sameTaskAgainKeepsTheEvaluation() {
+        PredictionsPanel panel;
+        panel.setTask(m_data, kTargetClasses, kBaseClasses);
+        panel.setModel(m_base, "base");
+        QVERIFY(settle(panel));
+        const int total = panel.total();
+        QVERIFY(total > 0);
+        QSignalSpy evaluated(&panel, &PredictionsPanel::evaluated);
+        panel.setTask(m_data, kTargetClasses, kBaseClasses);
+        QVERIFY(!panel.isEvaluating());
+        QCOMPARE(panel.total(), total);
+        panel.setTask(m_data, kBaseClasses, kTargetClasses); // a different task still reloads
+        QVERIFY(panel.isEvaluating());
+        QVERIFY(settle(panel));
+        QCOMPARE(evaluated.count(), 1);
+    }
+
     void accuracyMatchesCore_data() {
         QTest::addColumn<QString>("which");
         QTest::addColumn<bool>("baseTask");

@@ -253,6 +253,35 @@ private slots:
         QVERIFY(std::abs(finished.at(0).at(1).toDouble() - svd) < 1e-9);
     }
 
+    // A rank tick changes the facts' texts (r = 9 → 10, …) but lays nothing out anew: the
+    // heatmaps keep their size (else they would resample on the GUI thread) and the panel its
+    // minimum size (else the window would reflow around it).
+    void rankTicksKeepTheLayout() {
+        SvdPanel panel;
+        panel.resize(1100, 700);
+        panel.setModels(m_base, nullptr);
+        panel.show();
+        QVERIFY(waitReady(panel));
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QTest::qWait(50);
+        const auto* approx = panel.findChild<HeatmapWidget*>("heatmapApprox");
+        const QRect geometry = approx->geometry();
+        const QSize minimum = panel.minimumSizeHint();
+        for (int r : {1, 9, 10, 11, 63, 64, 2}) {
+            panel.setRank(r);
+            QTest::qWait(5);
+            QCOMPARE(approx->geometry(), geometry);
+            QCOMPARE(panel.minimumSizeHint(), minimum);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(heatmapsShowRank(panel, 2), kTimeoutMs);
+        QCOMPARE(approx->geometry(), geometry);
+        // What the labels say still fits them.
+        for (const char* name : {"rankLabel", "errorLabel", "energyLabel", "paramsLabel"}) {
+            const auto* label = panel.findChild<QLabel*>(name);
+            QVERIFY2(label->width() >= label->sizeHint().width(), name);
+        }
+    }
+
     // The probe: a 10 ms timer on the GUI thread never waits > 50 ms while a
     // 1000×2000 SVD (about a second) runs and its result is shown.
     void guiThreadNeverStalls() {
