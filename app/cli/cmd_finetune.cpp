@@ -11,17 +11,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <sstream>
 
 namespace lora::cli {
 namespace {
-
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> items;
-    std::stringstream ss(text);
-    for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
-    return items;
-}
 
 bool sameBits(const Matrix& a, const Matrix& b) {
     return a.rows() == b.rows() && a.cols() == b.cols() &&

@@ -8,8 +8,16 @@
 #include "util/error.h"
 
 #include <iostream>
+#include <sstream>
 
 namespace lora::cli {
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
+    return items;
+}
 
 TaskData loadTask(const Args& args, const std::vector<int>& classes) {
     const SplitData split = loadMnist(args.text("data", ""));

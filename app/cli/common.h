@@ -20,6 +20,9 @@ struct TaskData {
 };
 TaskData loadTask(const Args& args, const std::vector<int>& classes);
 
+// "a,b,c" -> {"a", "b", "c"}
+std::vector<std::string> splitList(const std::string& text);
+
 // Progress lines go to stderr so stdout stays one JSON object.
 void logLine(const std::string& text);
 void printResult(const Json& result);
@@ -43,5 +46,6 @@ int runApprox(const std::vector<std::string>& argv);
 int runParams(const std::vector<std::string>& argv);
 int runAnalyze(const std::vector<std::string>& argv);
 int runBench(const std::vector<std::string>& argv);
+int runAdapters(const std::vector<std::string>& argv);
 
 } // namespace lora::cli

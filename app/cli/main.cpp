@@ -32,6 +32,8 @@ commands:
   bench     training throughput on    --arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm
             synthetic data            [--rank 4] [--alpha 1] [--seconds 2] [--threads 1]
                                       [--samples 2000 (eval)] [--size 1024 (sgemm)]
+  adapters combine  PEFT's add_weighted_adapter  --base FILE --adapters DIR,DIR[,…] --out DIR
+                    [--method cat|linear|svd] [--weights 1,1] [--rank R (svd)]
   --threads N (train, finetune, bench): cores for large products; 1 (default) is bit-exact.
   --data DIR (any command) reads torchvision MNIST IDX files instead of the embedded digits.
 
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
         if (command == "params") return lora::cli::runParams(args);
         if (command == "analyze") return lora::cli::runAnalyze(args);
         if (command == "bench") return lora::cli::runBench(args);
+        if (command == "adapters") return lora::cli::runAdapters(args);
         throw lora::InputError("unknown command '" + command + "' (try lora-cli --help)");
     } catch (const lora::InputError& e) {
         std::cerr << "lora-cli: " << e.what() << std::endl;

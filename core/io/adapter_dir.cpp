@@ -238,6 +238,8 @@ LoadedAdapter loadAdapter(const std::string& dir, Mlp& model) {
     }
     const SafetensorsFile file = readSafetensors(weightsPath);
     const std::string where = weightsPath + ": ";
+    if (const NamedTensor* bad = firstNonFinite(file))
+        throw InputError(where + "tensor '" + bad->name + "' holds NaN/Inf values");
     const auto& meta = file.metadata;
     if (const auto it = meta.find("lora_explorer.architecture");
         it != meta.end() && it->second != model.architecture())

@@ -89,6 +89,8 @@ void saveModel(const std::string& path, const Mlp& model, const ModelInfo& info)
 
 LoadedModel loadModel(const std::string& path) {
     const SafetensorsFile file = readSafetensors(path);
+    if (const NamedTensor* bad = firstNonFinite(file))
+        throw InputError(path + ": tensor '" + bad->name + "' holds NaN/Inf values");
     std::map<int, const NamedTensor*> weights, biases;
     int layerCount = 0;
     for (const auto& t : file.tensors) {

@@ -301,6 +301,17 @@ SafetensorsFile readSafetensors(const std::string& path) {
     return decodeSafetensors(readFileBytes(path), path);
 }
 
+bool allFinite(const NamedTensor& tensor) {
+    return std::all_of(tensor.data.begin(), tensor.data.end(),
+                       [](float v) { return std::isfinite(v); });
+}
+
+const NamedTensor* firstNonFinite(const SafetensorsFile& file) {
+    for (const auto& t : file.tensors)
+        if (!allFinite(t)) return &t;
+    return nullptr;
+}
+
 void writeSafetensors(const std::string& path, const SafetensorsFile& file) {
     writeFileAtomic(path, encodeSafetensors(file));
 }

@@ -28,6 +28,12 @@ std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file);
 SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what);
 
 SafetensorsFile readSafetensors(const std::string& path);
+
+// The reader keeps NaN/Inf values as they are (the format allows them); loaders of
+// weights use these to refuse them, like PEFT's safe_merge.
+bool allFinite(const NamedTensor& tensor);
+// The first tensor (in file order) holding a NaN or an infinity, or nullptr.
+const NamedTensor* firstNonFinite(const SafetensorsFile& file);
 // Atomic: writes a temporary file in the same folder, then renames it over `path`.
 void writeSafetensors(const std::string& path, const SafetensorsFile& file);
 

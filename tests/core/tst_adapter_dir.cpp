@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include "same_bits.h"
+
 #include <QtTest>
 
 #include <cstring>
@@ -20,29 +22,10 @@
 using namespace lora;
 using lora::test::errorOf;
 using lora::test::qErrorOf;
+using lora::test::sameBits;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <typename M> bool sameBits(const M& a, const M& b) {
-    return a.rows() == b.rows() && a.cols() == b.cols() &&
-           std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
-}
-
-bool sameBits(const Mlp& a, const Mlp& b) {
-    if (a.architecture() != b.architecture()) return false;
-    for (int i = 0; i < a.layerCount(); ++i) {
-        if (!sameBits(a.layer(i).W, b.layer(i).W) || !sameBits(a.layer(i).b, b.layer(i).b))
-            return false;
-        const LoraLinear* x = a.adapter(i);
-        const LoraLinear* y = b.adapter(i);
-        if (!x != !y) return false;
-        if (x && (!sameBits(x->A, y->A) || !sameBits(x->B, y->B) || x->merged() != y->merged() ||
-                  x->rank() != y->rank() || x->scale() != y->scale()))
-            return false;
-    }
-    return true;
-}
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
