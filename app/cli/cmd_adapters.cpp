@@ -1,10 +1,12 @@
 // lora-cli adapters combine: PEFT's add_weighted_adapter for our adapters — several adapter
 // folders on one base become one new folder (linear, cat or svd), with the measured gap
 // between the new ΔW and Σ wᵢ·ΔWᵢ per layer.
+// lora-cli adapters merge: W + s·BA as a plain base file, with what merging costs.
 #include "cli/common.h"
 #include "io/adapter_dir.h"
 #include "nn/adapter_combine.h"
 #include "nn/architecture.h"
+#include "train/merge_check.h"
 #include "util/error.h"
 
 #include <cmath>
@@ -75,14 +77,40 @@ int runCombine(const std::vector<std::string>& argv) {
     return 0;
 }
 
+// Merges an adapter folder into its base: the logit and round-trip figures, and optionally
+// the merged model as a plain base file.
+int runMerge(const std::vector<std::string>& argv) {
+    const Args args(argv, {"base", "adapter", "classes", "data", "out"}, {});
+    LoadedModel loaded = loadModel(args.required("base"));
+    const std::string dir = args.required("adapter");
+    const LoadedAdapter adapter = loadAdapter(dir, loaded.model);
+    std::vector<int> classes = adapter.info.classes;
+    if (args.has("classes") || classes.empty()) classes = chooseClasses(args, loaded);
+    const TaskData task = loadTask(args, classes);
+    const MergeReport report = checkMerge(loaded.model, task.test);
+    const std::string out = args.text("out", "");
+    if (!out.empty()) saveModel(out, mergedModel(loaded.model), ModelInfo{classes});
+    printResult({{"command", "adapters merge"},
+                 {"adapter", dir},
+                 {"classes", classes},
+                 {"test_samples", task.test.size()},
+                 {"max_logit_diff", report.maxLogitDiff},
+                 {"max_unmerge_error", report.maxUnmergeError},
+                 {"accuracy_unmerged", report.accuracyUnmerged},
+                 {"accuracy_merged", report.accuracyMerged},
+                 {"out", out}});
+    return 0;
+}
+
 } // namespace
 
 int runAdapters(const std::vector<std::string>& argv) {
-    if (argv.empty()) throw InputError("adapters needs an action: combine");
+    if (argv.empty()) throw InputError("adapters needs an action: combine or merge");
     const std::string action = argv.front();
     const std::vector<std::string> rest(argv.begin() + 1, argv.end());
     if (action == "combine") return runCombine(rest);
-    throw InputError("unknown adapters action '" + action + "' (use combine)");
+    if (action == "merge") return runMerge(rest);
+    throw InputError("unknown adapters action '" + action + "' (use combine or merge)");
 }
 
 } // namespace lora::cli

@@ -34,6 +34,8 @@ commands:
                                       [--samples 2000 (eval)] [--size 1024 (sgemm)]
   adapters combine  PEFT's add_weighted_adapter  --base FILE --adapters DIR,DIR[,…] --out DIR
                     [--method cat|linear|svd] [--weights 1,1] [--rank R (svd)]
+  adapters merge    fold an adapter into W      --base FILE --adapter DIR [--classes 7,8]
+                                                [--out merged.safetensors]
   --threads N (train, finetune, bench): cores for large products; 1 (default) is bit-exact.
   --data DIR (any command) reads torchvision MNIST IDX files instead of the embedded digits.
 

@@ -86,10 +86,25 @@ private slots:
         QCOMPARE(back.info.classes, (std::vector<int>{7, 8}));
     }
 
+    void merge() {
+        const QString out = m_dir.filePath("merged.safetensors");
+        const auto run =
+            runCli({"adapters", "merge", "--base", m_base, "--adapter", m_r3, "--out", out});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.stdErr));
+        QVERIFY(run.json["max_unmerge_error"].toDouble() <= 1e-6);
+        QVERIFY(run.json["max_logit_diff"].toDouble() < 1e-3);
+        QCOMPARE(run.json["classes"].toArray().size(), 2);
+        // The merged file is a plain base with the adapter's accuracy.
+        const auto plain = runCli({"eval", "--base", out, "--classes", "7,8"});
+        QCOMPARE(plain.exitCode, 0);
+        QCOMPARE(plain.json["lora"].toBool(), false);
+        QCOMPARE(plain.json["accuracy"].toDouble(), run.json["accuracy_merged"].toDouble());
+    }
+
     void badRequests_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("no action") << QStringList{} << "adapters needs an action: combine";
+        QTest::newRow("no action") << QStringList{} << "adapters needs an action: combine or merge";
         QTest::newRow("action") << QStringList{"split"} << "unknown adapters action 'split'";
         QTest::newRow("one adapter")
             << QStringList{"combine", "--adapters", "R2"} << "at least two adapters";
