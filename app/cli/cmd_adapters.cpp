@@ -54,10 +54,7 @@ int runCombine(const std::vector<std::string>& argv) {
 
     Json layers = Json::array();
     for (const LayerAdapter& l : combined.layers) {
-        Matrix target = Matrix::Zero(model.layer(l.layer).out(), model.layer(l.layer).in());
-        for (std::size_t i = 0; i < parts.size(); ++i)
-            for (const LayerAdapter& p : parts[i].layers)
-                if (p.layer == l.layer) target += options.weights[i] * parts[i].delta(p);
+        const Matrix target = weightedDelta(model, parts, options.weights, l.layer);
         layers.push_back({{"layer", model.layerName(l.layer)},
                           {"max_abs_gap", (combined.delta(l) - target).cwiseAbs().maxCoeff()},
                           {"target_max_abs", target.cwiseAbs().maxCoeff()}});

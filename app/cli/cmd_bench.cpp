@@ -40,9 +40,6 @@ int runBench(const std::vector<std::string>& argv) {
 
     if (mode == "sgemm") {
         const int n = static_cast<int>(args.integer("size", 1024, 1, 8192));
-        BenchOptions check;
-        check.seconds = seconds;
-        check.validate();
         setComputeThreads(threads);
         const double gflops = eigenSgemmGflops(n, seconds);
         out["size"] = n;

@@ -26,6 +26,15 @@ std::vector<int> unionOfLayers(const std::vector<AdapterWeights>& adapters) {
 
 } // namespace
 
+Matrix weightedDelta(const Mlp& model, const std::vector<AdapterWeights>& adapters,
+                     const std::vector<float>& weights, int layer) {
+    Matrix delta = Matrix::Zero(model.layer(layer).out(), model.layer(layer).in());
+    for (std::size_t i = 0; i < adapters.size(); ++i)
+        if (const LayerAdapter* src = findLayer(adapters[i], layer))
+            delta += weights[i] * adapters[i].delta(*src);
+    return delta;
+}
+
 CombineMethod combineMethodFromString(const std::string& s) {
     if (s == "linear") return CombineMethod::Linear;
     if (s == "cat") return CombineMethod::Cat;
@@ -101,11 +110,8 @@ AdapterWeights combineAdapters(const Mlp& model, const std::vector<AdapterWeight
         const Linear& base = model.layer(layer);
         LayerAdapter l{layer, Matrix::Zero(rank, base.in()), Matrix::Zero(base.out(), rank)};
         if (options.method == CombineMethod::Svd) {
-            Matrix delta = Matrix::Zero(base.out(), base.in());
-            for (std::size_t i = 0; i < adapters.size(); ++i)
-                if (const LayerAdapter* src = findLayer(adapters[i], layer))
-                    delta += w[i] * adapters[i].delta(*src);
-            const LowRankFactors f = TruncatedSvd(delta).factors(rank);
+            const LowRankFactors f =
+                TruncatedSvd(weightedDelta(model, adapters, w, layer)).factors(rank);
             l.A = f.A;
             l.B = f.B;
         } else {

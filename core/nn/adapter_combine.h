@@ -23,6 +23,11 @@ struct CombineOptions {
     int svdRank = 0; // svd only; 0: the largest input rank, capped by min(in, out) of each layer
 };
 
+// Σ wᵢ·ΔWᵢ on one layer [out, in] (adapters not targeting it add nothing); weights as in
+// CombineOptions, one per adapter.
+Matrix weightedDelta(const Mlp& model, const std::vector<AdapterWeights>& adapters,
+                     const std::vector<float>& weights, int layer);
+
 // `model` gives the layer shapes (its own adapters are ignored). InputError for fewer than
 // two adapters, a weight count that does not match, non-finite weights, linear with
 // different ranks, or an svd rank outside 1…min(out, in) of some layer.

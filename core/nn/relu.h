@@ -9,8 +9,6 @@ enum class Activation { None, Relu };
 // the GEMM's output instead of two.
 void biasActivationForward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Vector>& b, Activation act);
 
-// x: [batch, n] -> y: [batch, n], y = max(x, 0). y may alias x.
-void reluForward(Eigen::Ref<Matrix> y, const Eigen::Ref<const Matrix>& x);
 // dy: [batch, n], y: [batch, n] (the forward output) -> dx: [batch, n], dx = dy · [y > 0].
 // dx may alias dy.
 void reluBackward(Eigen::Ref<Matrix> dx, const Eigen::Ref<const Matrix>& dy,

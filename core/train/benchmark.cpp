@@ -41,6 +41,11 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+void checkSeconds(double seconds) {
+    if (!(seconds > 0) || !std::isfinite(seconds) || seconds > 3600)
+        throw InputError("seconds must be a positive number up to 3600");
+}
+
 double layerGemm(int batch, int in, int out) {
     return 2.0 * batch * static_cast<double>(in) * out;
 }
@@ -68,8 +73,7 @@ const char* toString(BenchMode mode) {
 
 void BenchOptions::validate() const {
     if (batch < 1) throw InputError("batch size must be at least 1");
-    if (!(seconds > 0) || !std::isfinite(seconds) || seconds > 3600)
-        throw InputError("seconds must be a positive number up to 3600");
+    checkSeconds(seconds);
     if (evalSamples < 1) throw InputError("eval samples must be at least 1");
     if (mode == BenchMode::Lora) LoraSpec{rank, alpha}.validate();
 }
@@ -157,6 +161,7 @@ BenchResult runBenchmark(const BenchOptions& options) {
 
 double eigenSgemmGflops(int n, double seconds) {
     if (n < 1 || n > 8192) throw InputError("sgemm size must be between 1 and 8192");
+    checkSeconds(seconds);
     Rng rng(1);
     Matrix a(n, n), b(n, n), c(n, n);
     for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = rng.uniform(-1, 1);

@@ -2,6 +2,7 @@
 // interposed and counted), a short batch after a long one computes exactly what a fresh
 // model would, and two threads agree with one to float rounding while one thread is
 // bit-deterministic.
+#include "random_matrix.h"
 #include "train/training_step.h"
 #include "util/threads.h"
 
@@ -61,9 +62,8 @@ struct Batches {
 };
 
 Batches synthetic(int rows, int features, int classes, std::uint64_t seed) {
-    Rng rng(seed);
-    Batches b{Matrix(rows, features), std::vector<int>(rows)};
-    for (Eigen::Index i = 0; i < b.x.size(); ++i) b.x.data()[i] = rng.uniform(-1, 1);
+    Batches b{lora::test::uniformMatrix(rows, features, seed), std::vector<int>(rows)};
+    Rng rng(seed + 1);
     for (int& label : b.y) label = static_cast<int>(rng.below(classes));
     return b;
 }

@@ -2,18 +2,12 @@
 // Finite-difference gradient checking for the core's layers. The scalar checked is
 // L = Σ y ⊙ G for a fixed random G, so dL/dy = G, which is what backward receives.
 #include "nn/tensor.h"
-#include "util/rng.h"
+#include "random_matrix.h"
 
 #include <cmath>
 #include <functional>
 
 namespace lora::test {
-
-inline Matrix randomMatrix(int rows, int cols, Rng& rng, float scale = 1.0f) {
-    Matrix m(rows, cols);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * rng.normal();
-    return m;
-}
 
 inline double dotLoss(const Matrix& y, const Matrix& g) {
     return (y.cast<double>().array() * g.cast<double>().array()).sum();
