@@ -1,113 +1,130 @@
-// lora-cli adapters combine: PEFT's add_weighted_adapter for our adapters — several adapter
-// folders on one base become one new folder (linear, cat or svd), with the measured gap
-// between the new ΔW and Σ wᵢ·ΔWᵢ per layer.
-// lora-cli adapters merge: W + s·BA as a plain base file, with what merging costs.
-#include "cli/common.h"
-#include "io/adapter_dir.h"
-#include "nn/adapter_combine.h"
-#include "nn/architecture.h"
-#include "train/merge_check.h"
+// lora-cli adapters: the adapter library of one base, headless.
+//   list    every adapter folder given (or under --dir), as the GUI's Adapters dock shows it
+//   import  a PEFT adapter folder read and checked against the base, with its accuracy;
+//           --out re-writes it in our canonical layout
+//   merge / unmerge / combine: see cmd_adapters_merge.cpp
+#include "cli/adapters.h"
+#include "train/adapter_library.h"
+#include "train/evaluate.h"
 #include "util/error.h"
 
 #include <cmath>
+#include <filesystem>
 
 namespace lora::cli {
 
 namespace {
 
-std::vector<float> parseWeights(const std::string& text, std::size_t count) {
-    std::vector<float> weights;
-    for (const std::string& item : splitList(text)) {
-        char* end = nullptr;
-        const float w = std::strtof(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !std::isfinite(w))
-            throw InputError("--weights: '" + item + "' is not a number");
-        weights.push_back(w);
-    }
-    if (weights.size() != count)
-        throw InputError("--weights has " + std::to_string(weights.size()) + " values for " +
-                         std::to_string(count) + " adapters");
-    return weights;
+namespace fs = std::filesystem;
+
+Json orNull(float v) {
+    return std::isfinite(v) ? Json(v) : Json(nullptr);
 }
 
-int runCombine(const std::vector<std::string>& argv) {
-    const Args args(argv, {"base", "adapters", "method", "weights", "rank", "out"}, {});
-    LoadedModel loaded = loadModel(args.required("base"));
-    Mlp& model = loaded.model;
-    const std::vector<std::string> dirs = splitList(args.required("adapters"));
-    CombineOptions options;
-    options.method = combineMethodFromString(args.text("method", "cat"));
-    options.svdRank = static_cast<int>(args.integer("rank", 0, 0, kMaxLayerWidth));
-    if (args.has("weights")) options.weights = parseWeights(args.text("weights", ""), dirs.size());
-    const std::string out = args.required("out");
+std::uintmax_t folderBytes(const std::string& dir) {
+    std::uintmax_t n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.is_regular_file(ec)) n += e.file_size(ec);
+    return n;
+}
 
-    std::vector<AdapterWeights> parts;
-    std::vector<int> classes;
-    for (const std::string& dir : dirs) {
-        const LoadedAdapter adapter = loadAdapter(dir, model);
-        if (parts.empty()) classes = adapter.info.classes;
-        if (adapter.info.classes != classes) classes.clear(); // trained for different digits
-        parts.push_back(extractAdapter(model));
+// The adapter folders named by --adapters DIR,DIR or found directly under --dir PARENT
+// (those holding adapter_config.json), sorted by name.
+std::vector<std::string> adapterFolders(const Args& args) {
+    if (args.has("adapters") == args.has("dir"))
+        throw InputError("give exactly one of --adapters DIR,DIR or --dir PARENT");
+    if (args.has("adapters")) return splitList(args.required("adapters"));
+    const std::string parent = args.required("dir");
+    std::error_code ec;
+    if (!fs::is_directory(parent, ec)) throw InputError("--dir: " + parent + " is not a directory");
+    std::vector<std::string> dirs;
+    for (const auto& e : fs::directory_iterator(parent, ec))
+        if (e.is_directory(ec) && fs::exists(e.path() / "adapter_config.json", ec))
+            dirs.push_back(e.path().string());
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
+}
+
+int runList(const std::vector<std::string>& argv) {
+    const Args args(argv, {"base", "adapters", "dir"}, {});
+    const LoadedModel loaded = loadModel(args.required("base"));
+    AdapterLibrary library(loaded.model);
+    Json list = Json::array();
+    for (const std::string& dir : adapterFolders(args)) {
+        const AdapterEntry& e = library.import(dir);
+        Json item = adapterJson(library.base(), e);
+        item["path"] = dir;
+        item["bytes_on_disk"] = folderBytes(dir);
+        list.push_back(item);
     }
-    const AdapterWeights combined = combineAdapters(model, parts, options);
-    if (options.weights.empty()) options.weights.assign(parts.size(), 1.0f);
-
-    Json layers = Json::array();
-    for (const LayerAdapter& l : combined.layers) {
-        const Matrix target = weightedDelta(model, parts, options.weights, l.layer);
-        layers.push_back({{"layer", model.layerName(l.layer)},
-                          {"max_abs_gap", (combined.delta(l) - target).cwiseAbs().maxCoeff()},
-                          {"target_max_abs", target.cwiseAbs().maxCoeff()}});
-    }
-    attachAdapter(model, combined);
-    saveAdapter(out, model, AdapterInfo{classes});
-
-    printResult({{"command", "adapters combine"},
-                 {"method", toString(options.method)},
-                 {"inputs", dirs},
-                 {"weights", options.weights},
-                 {"rank", combined.spec.rank},
-                 {"alpha", combined.spec.alpha},
-                 {"params", combined.paramCount()},
-                 {"layers", layers},
-                 {"out", out}});
+    printResult({{"command", "adapters list"},
+                 {"base_arch", loaded.model.architecture()},
+                 {"count", list.size()},
+                 {"adapters", list}});
     return 0;
 }
 
-// Merges an adapter folder into its base: the logit and round-trip figures, and optionally
-// the merged model as a plain base file.
-int runMerge(const std::vector<std::string>& argv) {
-    const Args args(argv, {"base", "adapter", "classes", "data", "out"}, {});
+int runImport(const std::vector<std::string>& argv) {
+    const Args args(argv, {"base", "adapter", "classes", "name", "out", "data"}, {});
     LoadedModel loaded = loadModel(args.required("base"));
+    AdapterLibrary library(loaded.model);
     const std::string dir = args.required("adapter");
-    const LoadedAdapter adapter = loadAdapter(dir, loaded.model);
-    std::vector<int> classes = adapter.info.classes;
+    const std::string name = library.import(dir, args.text("name", "")).name;
+    std::vector<int> classes = library.at(name).info.classes;
     if (args.has("classes") || classes.empty()) classes = chooseClasses(args, loaded);
+    library.setActive(name);
     const TaskData task = loadTask(args, classes);
-    const MergeReport report = checkMerge(loaded.model, task.test);
+    Mlp model = library.model();
+    const Evaluation ev = evaluate(model, task.test);
+    library.setTestAccuracy(name, ev.accuracy);
+
     const std::string out = args.text("out", "");
-    if (!out.empty()) saveModel(out, mergedModel(loaded.model), ModelInfo{classes});
-    printResult({{"command", "adapters merge"},
-                 {"adapter", dir},
-                 {"classes", classes},
-                 {"test_samples", task.test.size()},
-                 {"max_logit_diff", report.maxLogitDiff},
-                 {"max_unmerge_error", report.maxUnmergeError},
-                 {"accuracy_unmerged", report.accuracyUnmerged},
-                 {"accuracy_merged", report.accuracyMerged},
-                 {"out", out}});
+    if (!out.empty()) library.exportAdapter(name, out);
+    Json result = adapterJson(library.base(), library.at(name));
+    result["command"] = "adapters import";
+    result["path"] = dir;
+    result["classes"] = classes;
+    result["test_samples"] = task.test.size();
+    result["out"] = out;
+    printResult(result);
     return 0;
 }
 
 } // namespace
 
+Json adapterJson(const Mlp& base, const AdapterEntry& e) {
+    Json layers = Json::array();
+    for (const LayerAdapter& l : e.weights.layers)
+        layers.push_back({{"layer", base.layerName(l.layer)},
+                          {"rank", l.spec.rank},
+                          {"alpha", l.spec.alpha},
+                          {"scale", l.spec.scale()}});
+    const LoraSpec& spec = e.weights.spec;
+    return {{"name", e.name},
+            {"rank", spec.rank},
+            {"alpha", spec.alpha},
+            {"rslora", spec.rslora},
+            {"init", toString(spec.init)},
+            {"targets", e.targets(base)},
+            {"layers", layers},
+            {"classes", e.info.classes},
+            {"test_accuracy", orNull(e.info.testAccuracy)},
+            {"params", e.weights.paramCount()},
+            {"bytes", adapterBytes(base, e.weights, e.info)}};
+}
+
 int runAdapters(const std::vector<std::string>& argv) {
-    if (argv.empty()) throw InputError("adapters needs an action: combine or merge");
+    const std::string actions = "list, import, merge, unmerge or combine";
+    if (argv.empty()) throw InputError("adapters needs an action: " + actions);
     const std::string action = argv.front();
     const std::vector<std::string> rest(argv.begin() + 1, argv.end());
-    if (action == "combine") return runCombine(rest);
-    if (action == "merge") return runMerge(rest);
-    throw InputError("unknown adapters action '" + action + "' (use combine or merge)");
+    if (action == "list") return runList(rest);
+    if (action == "import") return runImport(rest);
+    if (action == "merge") return runMergeAdapter(rest);
+    if (action == "unmerge") return runUnmergeAdapter(rest);
+    if (action == "combine") return runCombineAdapters(rest);
+    throw InputError("unknown adapters action '" + action + "' (use " + actions + ")");
 }
 
 } // namespace lora::cli

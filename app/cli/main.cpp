@@ -32,10 +32,15 @@ commands:
   bench     training throughput on    --arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm
             synthetic data            [--rank 4] [--alpha 1] [--seconds 2] [--threads 1]
                                       [--samples 2000 (eval)] [--size 1024 (sgemm)]
+  adapters list     an adapter library        --base FILE --adapters DIR,DIR | --dir PARENT
+  adapters import   read a PEFT adapter       --base FILE --adapter DIR [--classes 7,8]
+                                              [--name NAME] [--out DIR]
+  adapters merge    fold an adapter into W    --base FILE --adapter DIR [--classes 7,8]
+                                              [--out merged.safetensors]
+  adapters unmerge  W − s·BA back out         --merged FILE --adapter DIR --out FILE
+                                              [--original FILE]
   adapters combine  PEFT's add_weighted_adapter  --base FILE --adapters DIR,DIR[,…] --out DIR
                     [--method cat|linear|svd] [--weights 1,1] [--rank R (svd)]
-  adapters merge    fold an adapter into W      --base FILE --adapter DIR [--classes 7,8]
-                                                [--out merged.safetensors]
   --threads N (train, finetune, bench): cores for large products; 1 (default) is bit-exact.
   --data DIR (any command) reads torchvision MNIST IDX files instead of the embedded digits.
 

@@ -124,69 +124,59 @@ LoraSpec readSpec(const json& config, const std::string& configPath) {
     return spec;
 }
 
-// One LoraConfig carries a single spec, so patterns must agree across the targeted layers.
-void applyPatterns(const json& config, const std::string& configPath,
-                   const std::vector<std::string>& targets, LoraSpec& spec) {
-    const LoraSpec global = spec;
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-        int rank = global.rank;
-        float alpha = global.alpha;
-        if (const json* p = patternFor(config, "rank_pattern", targets[i]);
-            p && !asPositiveInt(*p, rank))
-            throw InputError(configPath + ": rank_pattern for " + targets[i] +
-                             " must be a positive integer");
-        if (const json* p = patternFor(config, "alpha_pattern", targets[i]);
-            p && !asPositiveFloat(*p, alpha))
-            throw InputError(configPath + ": alpha_pattern for " + targets[i] +
-                             " must be a positive number");
-        if (i == 0) {
-            spec.rank = rank;
-            spec.alpha = alpha;
-        } else if (rank != spec.rank || alpha != spec.alpha) {
-            throw InputError(configPath + ": per-layer ranks are not supported yet (" + targets[0] +
-                             " and " + targets[i] + " differ in r or lora_alpha)");
-        }
-    }
+// Each targeted layer's spec: the config's, overridden by rank_pattern / alpha_pattern.
+LoraSpec layerSpec(const json& config, const std::string& configPath, const std::string& layer,
+                   const LoraSpec& global) {
+    LoraSpec spec = global;
+    if (const json* p = patternFor(config, "rank_pattern", layer);
+        p && !asPositiveInt(*p, spec.rank))
+        throw InputError(configPath + ": rank_pattern for " + layer +
+                         " must be a positive integer");
+    if (const json* p = patternFor(config, "alpha_pattern", layer);
+        p && !asPositiveFloat(*p, spec.alpha))
+        throw InputError(configPath + ": alpha_pattern for " + layer +
+                         " must be a positive number");
+    return spec;
 }
 
-} // namespace
+struct AdapterFiles {
+    SafetensorsFile weights;
+    std::string config;
+};
 
-void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& info) {
-    if (!model.hasLora())
-        throw InputError("cannot save an adapter to " + dir + ": the model has no LoRA attached");
-    if (!info.classes.empty() && static_cast<int>(info.classes.size()) != model.outputs())
-        throw InputError("cannot save an adapter to " + dir + ": " +
-                         std::to_string(info.classes.size()) + " classes for " +
-                         std::to_string(model.outputs()) + " outputs");
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw InputError("cannot create " + dir + ": " + ec.message());
-
-    SafetensorsFile file;
+AdapterFiles encodeAdapter(const Mlp& base, const AdapterWeights& weights,
+                           const AdapterInfo& info) {
+    if (!info.classes.empty() && static_cast<int>(info.classes.size()) != base.outputs())
+        throw InputError(std::to_string(info.classes.size()) + " classes for " +
+                         std::to_string(base.outputs()) + " outputs");
+    AdapterFiles files;
+    SafetensorsFile& file = files.weights;
     file.metadata["format"] = "pt";
-    file.metadata["lora_explorer.architecture"] = model.architecture();
+    file.metadata["lora_explorer.architecture"] = base.architecture();
     if (!info.classes.empty()) file.metadata["lora_explorer.classes"] = formatClasses(info.classes);
+    if (std::isfinite(info.testAccuracy))
+        file.metadata["lora_explorer.test_accuracy"] = numberJson(info.testAccuracy).dump();
     file.metadata["lora_explorer.version"] = "1";
-    LoraSpec spec;
     std::vector<std::string> targets;
-    for (int i = 0; i < model.layerCount(); ++i) {
-        const LoraLinear* adapter = model.adapter(i);
-        if (!adapter) continue;
-        spec = adapter->spec();
-        const std::string key = kPrefix + model.layerName(i);
-        const Matrix& A = adapter->A;
-        const Matrix& B = adapter->B;
+    json rankPattern = json::object(), alphaPattern = json::object();
+    for (const LayerAdapter& l : weights.layers) {
+        if (l.layer < 0 || l.layer >= base.layerCount())
+            throw InputError("the adapter targets a layer " + base.architecture() + " lacks");
+        const std::string name = base.layerName(l.layer);
+        const std::string key = kPrefix + name;
         file.tensors.push_back({key + ".lora_A.weight",
-                                {A.rows(), A.cols()},
-                                std::vector<float>(A.data(), A.data() + A.size())});
+                                {l.A.rows(), l.A.cols()},
+                                std::vector<float>(l.A.data(), l.A.data() + l.A.size())});
         file.tensors.push_back({key + ".lora_B.weight",
-                                {B.rows(), B.cols()},
-                                std::vector<float>(B.data(), B.data() + B.size())});
-        targets.push_back(model.layerName(i));
+                                {l.B.rows(), l.B.cols()},
+                                std::vector<float>(l.B.data(), l.B.data() + l.B.size())});
+        targets.push_back(name);
+        if (l.spec.rank != weights.spec.rank) rankPattern[name] = l.spec.rank;
+        if (l.spec.alpha != weights.spec.alpha) alphaPattern[name] = numberJson(l.spec.alpha);
     }
     std::sort(targets.begin(), targets.end());
-
-    json config = {
+    const LoraSpec& spec = weights.spec;
+    const json config = {
         {"peft_type", "LORA"},
         {"r", spec.rank},
         {"lora_alpha", numberJson(spec.alpha)},
@@ -200,20 +190,48 @@ void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& in
         {"task_type", nullptr},
         {"inference_mode", true},
         {"modules_to_save", nullptr},
-        {"rank_pattern", json::object()},
-        {"alpha_pattern", json::object()},
+        {"rank_pattern", rankPattern},
+        {"alpha_pattern", alphaPattern},
         {"layers_to_transform", nullptr},
         {"layers_pattern", nullptr},
         {"revision", nullptr},
         {"use_dora", false},
     };
-    // Weights first: a config never points at weights that are not there yet.
-    writeSafetensors((fs::path(dir) / kWeightsName).string(), file);
-    writeFileAtomic((fs::path(dir) / kConfigName).string(),
-                    config.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+    files.config = config.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    return files;
 }
 
-LoadedAdapter loadAdapter(const std::string& dir, Mlp& model) {
+} // namespace
+
+void writeAdapter(const std::string& dir, const Mlp& base, const AdapterWeights& weights,
+                  const AdapterInfo& info) {
+    AdapterFiles files;
+    try {
+        checkAdapter(base, weights);
+        files = encodeAdapter(base, weights, info);
+    } catch (const InputError& e) {
+        throw InputError("cannot save an adapter to " + dir + ": " + e.what());
+    }
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw InputError("cannot create " + dir + ": " + ec.message());
+    // Weights first: a config never points at weights that are not there yet.
+    writeSafetensors((fs::path(dir) / kWeightsName).string(), files.weights);
+    writeFileAtomic((fs::path(dir) / kConfigName).string(), files.config);
+}
+
+std::size_t adapterBytes(const Mlp& base, const AdapterWeights& weights, const AdapterInfo& info) {
+    const AdapterFiles files = encodeAdapter(base, weights, info);
+    return encodeSafetensors(files.weights).size() + files.config.size();
+}
+
+void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& info) {
+    if (!model.hasLora())
+        throw InputError("cannot save an adapter to " + dir + ": the model has no LoRA attached");
+    writeAdapter(dir, model, extractAdapter(model), info);
+}
+
+ImportedAdapter readAdapter(const std::string& dir, const Mlp& model) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir + ": not a directory");
     const std::string configPath = (fs::path(dir) / kConfigName).string();
@@ -272,11 +290,13 @@ LoadedAdapter loadAdapter(const std::string& dir, Mlp& model) {
         targets.push_back(name);
     }
     if (targets.empty()) throw InputError(where + "no LoRA tensors");
-    applyPatterns(config, configPath, targets, spec);
 
-    const std::string rank = " but r is " + std::to_string(spec.rank);
+    ImportedAdapter imported;
+    imported.weights.spec = spec;
     for (const auto& name : targets) {
         const int i = model.layerIndex(name);
+        const LoraSpec layer = layerSpec(config, configPath, name, spec);
+        const std::string rank = " but r is " + std::to_string(layer.rank);
         const auto& a = layers[i].A->shape; // [r, in]
         const auto& b = layers[i].B->shape; // [out, r]
         const std::string isA = where + name + ".lora_A.weight is " + shapeString(a);
@@ -289,27 +309,32 @@ LoadedAdapter loadAdapter(const std::string& dir, Mlp& model) {
         if (b[0] != model.layer(i).out())
             throw InputError(isB + " but " + name + " has " + std::to_string(model.layer(i).out()) +
                              " outputs");
-        if (a[0] != spec.rank) throw InputError(isA + rank);
-        if (b[1] != spec.rank) throw InputError(isB + rank);
+        if (a[0] != layer.rank) throw InputError(isA + rank);
+        if (b[1] != layer.rank) throw InputError(isB + rank);
+        imported.weights.layers.push_back(
+            {i, layer, ConstMatrixMap(layers[i].A->data.data(), layer.rank, model.layer(i).in()),
+             ConstMatrixMap(layers[i].B->data.data(), model.layer(i).out(), layer.rank)});
     }
 
-    LoadedAdapter loaded;
-    loaded.config = LoraConfig{spec, targets};
+    AdapterInfo& info = imported.info;
     if (const auto it = config.find("base_model_name_or_path"); it != config.end())
-        loaded.info.baseModel = it->is_string() ? it->get<std::string>() : "";
+        info.baseModel = it->is_string() ? it->get<std::string>() : "";
     if (const auto it = meta.find("lora_explorer.classes"); it != meta.end())
-        loaded.info.classes = parseMetadataClasses(it->second, model.outputs(), weightsPath);
-
-    // Everything is validated: from here on `model` changes and nothing can fail.
-    Rng placeholder(0); // attachLora initialises A and B; the file's values replace them
-    model.attachLora(loaded.config, placeholder);
-    for (const auto& name : targets) {
-        const int i = model.layerIndex(name);
-        LoraLinear& adapter = *model.adapter(i);
-        adapter.A = ConstMatrixMap(layers[i].A->data.data(), spec.rank, model.layer(i).in());
-        adapter.B = ConstMatrixMap(layers[i].B->data.data(), model.layer(i).out(), spec.rank);
+        info.classes = parseMetadataClasses(it->second, model.outputs(), weightsPath);
+    if (const auto it = meta.find("lora_explorer.test_accuracy"); it != meta.end()) {
+        const std::string& text = it->second;
+        float v = NAN;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec == std::errc() && end == text.data() + text.size() && std::isfinite(v))
+            info.testAccuracy = v;
     }
-    return loaded;
+    return imported;
+}
+
+LoadedAdapter loadAdapter(const std::string& dir, Mlp& model) {
+    ImportedAdapter imported = readAdapter(dir, model);
+    attachAdapter(model, imported.weights); // checked above, so this cannot fail half-way
+    return {imported.weights.config(model), imported.info};
 }
 
 } // namespace lora

@@ -2,8 +2,9 @@
 // LoRA adapters in PEFT's save_pretrained layout: a directory holding
 // adapter_model.safetensors (keys base_model.model.fcN.lora_A.weight [r,in] and
 // ...lora_B.weight [out,r]) and adapter_config.json.
-#include "nn/mlp.h"
+#include "nn/adapter_weights.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -12,18 +13,35 @@ namespace lora {
 struct AdapterInfo {
     std::vector<int> classes;                // what the adapter was trained for
     std::string baseModel = "lora-explorer"; // base_model_name_or_path
+    float testAccuracy = NAN;                // percent on its classes' test split, if measured
 };
 
+struct ImportedAdapter {
+    AdapterWeights weights;
+    AdapterInfo info;
+};
+
+// Writes `weights` (which must fit `base`) with layers of differing rank or alpha listed in
+// rank_pattern / alpha_pattern. Each file is replaced atomically, weights first.
+void writeAdapter(const std::string& dir, const Mlp& base, const AdapterWeights& weights,
+                  const AdapterInfo& info);
+// The bytes writeAdapter would put on disk (both files).
+std::size_t adapterBytes(const Mlp& base, const AdapterWeights& weights, const AdapterInfo& info);
 // Writes the model's attached adapters (the model must have LoRA attached).
 void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& info);
+
+// Reads and checks an adapter directory against `base`: every key form PEFT writes for
+// Linear layers, r / lora_alpha / use_rslora / rank_pattern / alpha_pattern honoured, unknown
+// config fields ignored. InputError with a precise message for missing files, bad config,
+// keys that match no layer, shape mismatches or NaN/Inf.
+ImportedAdapter readAdapter(const std::string& dir, const Mlp& base);
 
 struct LoadedAdapter {
     LoraConfig config;
     AdapterInfo info;
 };
-// Reads an adapter directory and attaches it to `model` (replacing any adapter).
-// Throws InputError with a precise message for missing files, bad config, keys that
-// match no layer or shape mismatches; `model` is untouched on failure.
+// readAdapter, then attaches it to `model` (replacing any adapter); `model` is untouched on
+// failure.
 LoadedAdapter loadAdapter(const std::string& dir, Mlp& model);
 
 } // namespace lora

@@ -11,17 +11,45 @@ namespace lora {
 
 namespace {
 
-const LayerAdapter* findLayer(const AdapterWeights& a, int layer) {
-    for (const auto& l : a.layers)
-        if (l.layer == layer) return &l;
-    return nullptr;
-}
-
 std::vector<int> unionOfLayers(const std::vector<AdapterWeights>& adapters) {
     std::set<int> layers;
     for (const auto& a : adapters)
         for (const auto& l : a.layers) layers.insert(l.layer);
     return {layers.begin(), layers.end()};
+}
+
+// The combined rank of one layer, from the ranks of the adapters that target it.
+int combinedRank(const Mlp& model, const std::vector<AdapterWeights>& adapters,
+                 const CombineOptions& options, int layer) {
+    const std::string name = model.layerName(layer);
+    int rank = 0;
+    for (const auto& a : adapters) {
+        const LayerAdapter* src = a.find(layer);
+        if (!src) continue;
+        const int r = src->spec.rank;
+        switch (options.method) {
+        case CombineMethod::Linear:
+            if (rank != 0 && r != rank)
+                throw InputError("linear combination needs equal ranks (" + name + " has " +
+                                 std::to_string(rank) + " and " + std::to_string(r) +
+                                 "); use cat or svd");
+            rank = r;
+            break;
+        case CombineMethod::Cat:
+            rank += r;
+            break;
+        case CombineMethod::Svd:
+            rank = std::max(rank, r);
+            break;
+        }
+    }
+    if (options.method != CombineMethod::Svd) return rank;
+    const int limit = std::min(model.layer(layer).in(), model.layer(layer).out());
+    if (options.svdRank == 0) return std::min(rank, limit); // the largest input rank that fits
+    if (options.svdRank > limit)
+        throw InputError("svd rank must be between 1 and " + std::to_string(limit) + " for " +
+                         name + ", not " + std::to_string(options.svdRank));
+    return options.svdRank;
 }
 
 } // namespace
@@ -30,8 +58,7 @@ Matrix weightedDelta(const Mlp& model, const std::vector<AdapterWeights>& adapte
                      const std::vector<float>& weights, int layer) {
     Matrix delta = Matrix::Zero(model.layer(layer).out(), model.layer(layer).in());
     for (std::size_t i = 0; i < adapters.size(); ++i)
-        if (const LayerAdapter* src = findLayer(adapters[i], layer))
-            delta += weights[i] * adapters[i].delta(*src);
+        if (const LayerAdapter* src = adapters[i].find(layer)) delta += weights[i] * src->delta();
     return delta;
 }
 
@@ -70,45 +97,20 @@ AdapterWeights combineAdapters(const Mlp& model, const std::vector<AdapterWeight
                 throw InputError("an adapter targets a layer that " + model.architecture() +
                                  " does not have");
 
-    AdapterWeights out;
-    const std::vector<int> layers = unionOfLayers(adapters);
-    int rank = 0;
-    switch (options.method) {
-    case CombineMethod::Linear:
-        rank = adapters.front().spec.rank;
-        for (const auto& a : adapters)
-            if (a.spec.rank != rank)
-                throw InputError("linear combination needs equal ranks (got " +
-                                 std::to_string(rank) + " and " + std::to_string(a.spec.rank) +
-                                 "); use cat or svd");
+    if (options.method == CombineMethod::Linear)
         for (float x : w)
             if (x < 0) throw InputError("linear combination needs non-negative weights (√w)");
-        break;
-    case CombineMethod::Cat:
-        for (const auto& a : adapters) rank += a.spec.rank;
-        break;
-    case CombineMethod::Svd:
-        rank = options.svdRank;
-        if (rank == 0) { // the largest input rank that every targeted layer can hold
-            for (const auto& a : adapters) rank = std::max(rank, a.spec.rank);
-            for (int layer : layers)
-                rank = std::min({rank, model.layer(layer).in(), model.layer(layer).out()});
-        }
-        for (int layer : layers) {
-            const Linear& base = model.layer(layer);
-            if (rank < 1 || rank > std::min(base.in(), base.out()))
-                throw InputError("svd rank must be between 1 and " +
-                                 std::to_string(std::min(base.in(), base.out())) + " for " +
-                                 model.layerName(layer) + ", not " + std::to_string(rank));
-        }
-        break;
-    }
-    out.spec.rank = rank;
-    out.spec.alpha = static_cast<float>(rank); // scale 1: the factors carry every weight
+    if (options.method == CombineMethod::Svd && options.svdRank < 0)
+        throw InputError("svd rank must be positive, not " + std::to_string(options.svdRank));
 
-    for (int layer : layers) {
+    AdapterWeights out;
+    for (int layer : unionOfLayers(adapters)) {
         const Linear& base = model.layer(layer);
-        LayerAdapter l{layer, Matrix::Zero(rank, base.in()), Matrix::Zero(base.out(), rank)};
+        const int rank = combinedRank(model, adapters, options, layer);
+        LoraSpec spec; // α = r: scale 1, the factors carry every weight
+        spec.rank = rank;
+        spec.alpha = static_cast<float>(rank);
+        LayerAdapter l{layer, spec, Matrix::Zero(rank, base.in()), Matrix::Zero(base.out(), rank)};
         if (options.method == CombineMethod::Svd) {
             const LowRankFactors f =
                 TruncatedSvd(weightedDelta(model, adapters, w, layer)).factors(rank);
@@ -117,23 +119,23 @@ AdapterWeights combineAdapters(const Mlp& model, const std::vector<AdapterWeight
         } else {
             int offset = 0;
             for (std::size_t i = 0; i < adapters.size(); ++i) {
-                const AdapterWeights& a = adapters[i];
-                const int r = a.spec.rank;
-                if (const LayerAdapter* src = findLayer(a, layer)) {
-                    if (options.method == CombineMethod::Linear) {
-                        const float root = std::sqrt(w[i]);
-                        l.A += root * a.scale() * src->A;
-                        l.B += root * src->B;
-                    } else {
-                        l.A.middleRows(offset, r) = src->A;
-                        l.B.middleCols(offset, r) = w[i] * a.scale() * src->B;
-                    }
+                const LayerAdapter* src = adapters[i].find(layer);
+                if (!src) continue;
+                const float s = src->spec.scale();
+                if (options.method == CombineMethod::Linear) {
+                    const float root = std::sqrt(w[i]);
+                    l.A += root * s * src->A;
+                    l.B += root * src->B;
+                } else {
+                    l.A.middleRows(offset, src->spec.rank) = src->A;
+                    l.B.middleCols(offset, src->spec.rank) = w[i] * s * src->B;
+                    offset += src->spec.rank;
                 }
-                if (options.method == CombineMethod::Cat) offset += r;
             }
         }
         out.layers.push_back(std::move(l));
     }
+    out.spec = out.layers.front().spec;
     return out;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Combining adapters into a new one, as PEFT's add_weighted_adapter does for Linear layers.
-// The result has α = r, so its scale is 1 (rsLoRA off); a layer that only some inputs
-// target takes zeros from the others.
+// The result has α = r on every layer, so its scale is 1 (rsLoRA off). Ranks are per layer:
+// a layer counts only the adapters that target it (so cat adds their ranks there, and a
+// layer only one adapter targets keeps that adapter's rank; differing layers are saved
+// with rank_pattern).
 //   linear: same rank r for all; A = Σ √wᵢ·sᵢ·Aᵢ, B = Σ √wᵢ·Bᵢ (PEFT's formula; ΔW is only
 //           Σ wᵢ·ΔWᵢ when the adapters' subspaces do not mix)
 //   cat:    rank Σ rᵢ; A = [A₁; A₂; …], B = [w₁s₁B₁, w₂s₂B₂, …]; ΔW = Σ wᵢ·ΔWᵢ exactly
@@ -20,7 +22,7 @@ const char* toString(CombineMethod method);
 struct CombineOptions {
     CombineMethod method = CombineMethod::Cat;
     std::vector<float> weights; // one per adapter; empty means all 1
-    int svdRank = 0; // svd only; 0: the largest input rank, capped by min(in, out) of each layer
+    int svdRank = 0; // svd only; 0: per layer, the largest input rank capped by min(in, out)
 };
 
 // Σ wᵢ·ΔWᵢ on one layer [out, in] (adapters not targeting it add nothing); weights as in
@@ -30,7 +32,7 @@ Matrix weightedDelta(const Mlp& model, const std::vector<AdapterWeights>& adapte
 
 // `model` gives the layer shapes (its own adapters are ignored). InputError for fewer than
 // two adapters, a weight count that does not match, non-finite weights, linear with
-// different ranks, or an svd rank outside 1…min(out, in) of some layer.
+// different ranks on a layer, or an svd rank outside 1…min(out, in) of some layer.
 AdapterWeights combineAdapters(const Mlp& model, const std::vector<AdapterWeights>& adapters,
                                const CombineOptions& options);
 

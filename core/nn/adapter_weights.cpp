@@ -2,7 +2,21 @@
 
 #include "util/error.h"
 
+#include <algorithm>
+
 namespace lora {
+
+namespace {
+
+std::string shape(Eigen::Index rows, Eigen::Index cols) {
+    return "[" + std::to_string(rows) + "," + std::to_string(cols) + "]";
+}
+
+bool sameRankAndAlpha(const LoraSpec& a, const LoraSpec& b) {
+    return a.rank == b.rank && a.alpha == b.alpha;
+}
+
+} // namespace
 
 std::size_t AdapterWeights::paramCount() const {
     std::size_t n = 0;
@@ -10,23 +24,51 @@ std::size_t AdapterWeights::paramCount() const {
     return n;
 }
 
+const LayerAdapter* AdapterWeights::find(int layer) const {
+    for (const auto& l : layers)
+        if (l.layer == layer) return &l;
+    return nullptr;
+}
+
+bool AdapterWeights::uniform() const {
+    return std::all_of(layers.begin(), layers.end(),
+                       [&](const LayerAdapter& l) { return sameRankAndAlpha(l.spec, spec); });
+}
+
+LoraConfig AdapterWeights::config(const Mlp& model) const {
+    LoraConfig config{spec, {}, {}, {}};
+    for (const auto& l : layers) {
+        const std::string name = model.layerName(l.layer);
+        config.targets.push_back(name);
+        if (l.spec.rank != spec.rank) config.rankPattern[name] = l.spec.rank;
+        if (l.spec.alpha != spec.alpha) config.alphaPattern[name] = l.spec.alpha;
+    }
+    return config;
+}
+
 AdapterWeights extractAdapter(const Mlp& model) {
     AdapterWeights weights;
-    for (int i = 0; i < model.layerCount(); ++i) {
-        const LoraLinear* a = model.adapter(i);
-        if (!a) continue;
-        weights.spec = a->spec();
-        weights.layers.push_back({i, a->A, a->B});
-    }
+    for (int i = 0; i < model.layerCount(); ++i)
+        if (const LoraLinear* a = model.adapter(i))
+            weights.layers.push_back({i, a->spec(), a->A, a->B});
     if (weights.layers.empty()) throw InputError("the model has no LoRA adapter attached");
+    std::size_t best = 0;
+    for (const auto& candidate : weights.layers) {
+        const auto n = static_cast<std::size_t>(
+            std::count_if(weights.layers.begin(), weights.layers.end(), [&](const LayerAdapter& l) {
+                return sameRankAndAlpha(l.spec, candidate.spec);
+            }));
+        if (n > best) {
+            best = n;
+            weights.spec = candidate.spec;
+        }
+    }
     return weights;
 }
 
-void attachAdapter(Mlp& model, const AdapterWeights& weights) {
+void checkAdapter(const Mlp& model, const AdapterWeights& weights) {
     weights.spec.validate();
     if (weights.layers.empty()) throw InputError("the adapter has no layers");
-    const int r = weights.spec.rank;
-    LoraConfig config{weights.spec, {}};
     int previous = -1;
     for (const auto& l : weights.layers) {
         if (l.layer <= previous || l.layer >= model.layerCount())
@@ -35,20 +77,25 @@ void attachAdapter(Mlp& model, const AdapterWeights& weights) {
         previous = l.layer;
         const std::string name = model.layerName(l.layer);
         const Linear& base = model.layer(l.layer);
+        l.spec.validate();
+        if (l.spec.rslora != weights.spec.rslora)
+            throw InputError(name + ": use_rslora differs from the adapter's");
+        const int r = l.spec.rank;
         if (l.A.rows() != r || l.A.cols() != base.in())
-            throw InputError(name + ".lora_A is [" + std::to_string(l.A.rows()) + "," +
-                             std::to_string(l.A.cols()) + "] but must be [" + std::to_string(r) +
-                             "," + std::to_string(base.in()) + "]");
+            throw InputError(name + ".lora_A is " + shape(l.A.rows(), l.A.cols()) +
+                             " but must be " + shape(r, base.in()));
         if (l.B.rows() != base.out() || l.B.cols() != r)
-            throw InputError(name + ".lora_B is [" + std::to_string(l.B.rows()) + "," +
-                             std::to_string(l.B.cols()) + "] but must be [" +
-                             std::to_string(base.out()) + "," + std::to_string(r) + "]");
+            throw InputError(name + ".lora_B is " + shape(l.B.rows(), l.B.cols()) +
+                             " but must be " + shape(base.out(), r));
         if (!l.A.allFinite() || !l.B.allFinite())
             throw InputError(name + ": the adapter holds NaN or Inf values");
-        config.targets.push_back(name);
     }
+}
+
+void attachAdapter(Mlp& model, const AdapterWeights& weights) {
+    checkAdapter(model, weights);
     Rng unused(0); // attachLora initialises A and B; ours replace them
-    model.attachLora(config, unused);
+    model.attachLora(weights.config(model), unused);
     for (const auto& l : weights.layers) {
         model.adapter(l.layer)->A = l.A;
         model.adapter(l.layer)->B = l.B;

@@ -10,24 +10,32 @@ namespace lora {
 
 struct LayerAdapter {
     int layer = 0; // index into the model's layers (fc1 = 0)
+    LoraSpec spec; // this layer's rank and alpha (PEFT's rank_pattern / alpha_pattern)
     Matrix A;      // [r, in]
     Matrix B;      // [out, r]
+
+    // ΔW = s · B A  [out, in]
+    Matrix delta() const { return spec.scale() * (B * A); }
 };
 
 struct AdapterWeights {
-    LoraSpec spec;                    // one rank and alpha for every targeted layer
+    LoraSpec spec;                    // the config's r and lora_alpha, rsLoRA and init
     std::vector<LayerAdapter> layers; // targeted layers, in ascending layer order
 
-    float scale() const { return spec.scale(); }
     std::size_t paramCount() const;
-    // ΔW of one entry: s · B A  [out, in]
-    Matrix delta(const LayerAdapter& layer) const { return scale() * (layer.B * layer.A); }
+    const LayerAdapter* find(int layer) const; // nullptr when the layer is not targeted
+    // True when every layer has the config's rank and alpha (no patterns needed).
+    bool uniform() const;
+    // The LoraConfig that recreates these layers on `model`: targets plus patterns.
+    LoraConfig config(const Mlp& model) const;
 };
 
-// The adapters attached to `model` (InputError if none).
+// The adapters attached to `model` (InputError if none). The config's spec is the one most
+// layers share (the first layer's on a tie), so patterns stay small.
 AdapterWeights extractAdapter(const Mlp& model);
-// Checks every shape against `model` (InputError naming the layer), then replaces the
-// model's adapters with these. The model is untouched when a check fails.
+// InputError naming the layer when a shape, spec or value does not fit `model`.
+void checkAdapter(const Mlp& model, const AdapterWeights& weights);
+// checkAdapter, then replaces the model's adapters with these (untouched when a check fails).
 void attachAdapter(Mlp& model, const AdapterWeights& weights);
 
 } // namespace lora

@@ -7,6 +7,13 @@
 
 namespace lora {
 
+LoraSpec LoraConfig::specFor(const std::string& layer) const {
+    LoraSpec s = spec;
+    if (const auto it = rankPattern.find(layer); it != rankPattern.end()) s.rank = it->second;
+    if (const auto it = alphaPattern.find(layer); it != alphaPattern.end()) s.alpha = it->second;
+    return s;
+}
+
 Mlp::Mlp(const std::vector<int>& widths) : m_widths(widths) {
     if (widths.size() < 2)
         throw InputError("a network needs at least an input and an output width");
@@ -78,13 +85,21 @@ void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
         if (targeted[i]) throw InputError("target layer '" + name + "' is listed twice");
         targeted[i] = true;
     }
-    config.spec.validate(); // before touching anything
+    for (const auto& [name, rank] : config.rankPattern)
+        if (layerIndex(name) < 0 || !targeted[layerIndex(name)])
+            throw InputError("rank_pattern names '" + name + "', which is not a targeted layer");
+    for (const auto& [name, alpha] : config.alphaPattern)
+        if (layerIndex(name) < 0 || !targeted[layerIndex(name)])
+            throw InputError("alpha_pattern names '" + name + "', which is not a targeted layer");
+    for (int i = 0; i < layerCount(); ++i) // before touching anything
+        if (targeted[i]) config.specFor(layerName(i)).validate();
 
     detachLora();
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
         m_layers[i].setFrozen(true);
         if (!targeted[i]) continue;
-        m_adapters[i] = std::make_unique<LoraLinear>(m_layers[i], config.spec);
+        m_adapters[i] = std::make_unique<LoraLinear>(
+            m_layers[i], config.specFor(layerName(static_cast<int>(i))));
         m_adapters[i]->init(rng);
     }
 }

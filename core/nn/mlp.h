@@ -4,6 +4,7 @@
 #include "nn/linear.h"
 #include "nn/lora_linear.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,9 +12,15 @@
 
 namespace lora {
 
+// PEFT's LoraConfig for our layers: one spec, with per-layer rank and alpha overrides
+// (rank_pattern / alpha_pattern, keyed by exact layer name here).
 struct LoraConfig {
     LoraSpec spec;
     std::vector<std::string> targets; // layer names; empty means every layer
+    std::map<std::string, int> rankPattern;
+    std::map<std::string, float> alphaPattern;
+
+    LoraSpec specFor(const std::string& layer) const;
 };
 
 class Mlp {
@@ -38,7 +45,8 @@ public:
     std::size_t baseParamCount() const;
     std::size_t trainableParamCount() const;
 
-    // Adapters. attachLora validates targets (InputError for unknown names) and inits A/B.
+    // Adapters. attachLora validates targets and pattern keys (InputError for unknown names,
+    // bad ranks or alphas) before changing anything, then inits A/B.
     void attachLora(const LoraConfig& config, Rng& rng);
     void detachLora();
     bool hasLora() const;

@@ -31,7 +31,7 @@ AdapterWeights randomAdapter(const Mlp& net, int rank, float alpha, std::vector<
     a.spec.rank = rank;
     a.spec.alpha = alpha;
     for (int i : layers)
-        a.layers.push_back({i, uniformMatrix(rank, net.layer(i).in(), seed + 10 * i),
+        a.layers.push_back({i, a.spec, uniformMatrix(rank, net.layer(i).in(), seed + 10 * i),
                             uniformMatrix(net.layer(i).out(), rank, seed + 10 * i + 1)});
     return a;
 }
@@ -43,8 +43,8 @@ float worstDeltaGap(const Mlp& net, const AdapterWeights& combined,
         Matrix expected = Matrix::Zero(net.layer(l.layer).out(), net.layer(l.layer).in());
         for (std::size_t i = 0; i < parts.size(); ++i)
             for (const auto& p : parts[i].layers)
-                if (p.layer == l.layer) expected += w[i] * parts[i].delta(p);
-        worst = std::max(worst, (combined.delta(l) - expected).cwiseAbs().maxCoeff());
+                if (p.layer == l.layer) expected += w[i] * p.delta();
+        worst = std::max(worst, (l.delta() - expected).cwiseAbs().maxCoeff());
     }
     return worst;
 }
@@ -101,7 +101,7 @@ private slots:
         const std::vector<float> w = {0.7f, -1.2f};
         const AdapterWeights c = combineAdapters(net, parts, {CombineMethod::Cat, w});
         QCOMPARE(c.spec.rank, 5);
-        QCOMPARE(c.scale(), 1.0f);
+        for (const auto& l : c.layers) QCOMPARE(l.spec.scale(), 1.0f);
         QVERIFY(worstDeltaGap(net, c, parts, w) < 1e-5f);
     }
 
@@ -110,10 +110,24 @@ private slots:
         const std::vector<AdapterWeights> parts = {randomAdapter(net, 2, 2.0f, {0}, 1),
                                                    randomAdapter(net, 1, 1.0f, {1}, 2)};
         const AdapterWeights c = combineAdapters(net, parts, {CombineMethod::Cat, {}});
+        // Each layer's rank adds up only the adapters that target it: no zero columns.
         QCOMPARE(c.layers.size(), std::size_t(2));
-        QCOMPARE(c.spec.rank, 3);
-        QVERIFY(c.layers[0].B.rightCols(1).isZero()); // fc1 has nothing from the second
-        QVERIFY(c.layers[1].B.leftCols(2).isZero());  // fc2 nothing from the first
+        QCOMPARE(c.layers[0].spec.rank, 2);
+        QCOMPARE(c.layers[1].spec.rank, 1);
+        QVERIFY(!c.uniform()); // so a file of it needs rank_pattern
+        QVERIFY(worstDeltaGap(net, c, parts, {1, 1}) < 1e-5f);
+    }
+
+    void catAddsPerLayerRanks() {
+        const Mlp net = baseModel();
+        AdapterWeights mixed = randomAdapter(net, 2, 2.0f, {0, 1}, 1);
+        mixed.layers[1].spec.rank = 4; // rank_pattern {"fc2": 4}
+        mixed.layers[1].A = uniformMatrix(4, 20, 8);
+        mixed.layers[1].B = uniformMatrix(5, 4, 9);
+        const std::vector<AdapterWeights> parts = {mixed, randomAdapter(net, 3, 1.0f, {0, 1}, 2)};
+        const AdapterWeights c = combineAdapters(net, parts, {CombineMethod::Cat, {}});
+        QCOMPARE(c.layers[0].spec.rank, 5);
+        QCOMPARE(c.layers[1].spec.rank, 7);
         QVERIFY(worstDeltaGap(net, c, parts, {1, 1}) < 1e-5f);
     }
 
@@ -126,7 +140,8 @@ private slots:
         QCOMPARE(c.spec.rank, 2);
         QVERIFY(worstDeltaGap(net, c, {x}, {1}) < 1e-5f);
         // And the factors themselves.
-        QVERIFY((c.layers[0].A - x.scale() * x.layers[0].A).cwiseAbs().maxCoeff() < 1e-6f);
+        QVERIFY((c.layers[0].A - x.layers[0].spec.scale() * x.layers[0].A).cwiseAbs().maxCoeff() <
+                1e-6f);
         QVERIFY((c.layers[0].B - x.layers[0].B).cwiseAbs().maxCoeff() < 1e-6f);
     }
 
@@ -141,10 +156,9 @@ private slots:
         QVERIFY(worstDeltaGap(net, full, parts, w) < 1e-4f);
         // Rank 1 leaves exactly the tail of the spectrum out.
         const AdapterWeights one = combineAdapters(net, parts, {CombineMethod::Svd, w, 1});
-        const Matrix sum =
-            w[0] * parts[0].delta(parts[0].layers[0]) + w[1] * parts[1].delta(parts[1].layers[0]);
+        const Matrix sum = w[0] * parts[0].layers[0].delta() + w[1] * parts[1].layers[0].delta();
         const TruncatedSvd svd(sum);
-        const double gap = (sum - one.delta(one.layers[0])).norm();
+        const double gap = (sum - one.layers[0].delta()).norm();
         QVERIFY(std::abs(gap - svd.error(1).frobenius) < 1e-4 * svd.frobeniusNorm());
     }
 

@@ -210,9 +210,57 @@ private slots:
                  "weight:3x3");
         Mlp model = m_base;
         const LoadedAdapter loaded = loadAdapter(path("a"), model);
-        QCOMPARE(loaded.config.spec.rank, 3);
-        QCOMPARE(loaded.config.spec.alpha, 6.0f);
         QCOMPARE(loaded.config.targets, (std::vector<std::string>{"fc1", "fc3"}));
+        for (const char* layer : {"fc1", "fc3"}) {
+            QCOMPARE(loaded.config.specFor(layer).rank, 3);
+            QCOMPARE(loaded.config.specFor(layer).alpha, 6.0f);
+        }
+        QCOMPARE(model.adapter(2)->rank(), 3);
+        QCOMPARE(model.adapter(2)->scale(), 2.0f);
+    }
+
+    // rank_pattern / alpha_pattern: layers of different rank and alpha are written with
+    // patterns (only for the layers that differ) and come back bit for bit.
+    void perLayerRanksRoundTrip() {
+        Mlp model = m_base;
+        LoraConfig config;
+        config.spec = {2, 4.0f, false, LoraInit::Kaiming};
+        config.rankPattern = {{"fc3", 1}};
+        config.alphaPattern = {{"fc2", 0.5f}, {"fc3", 8.0f}};
+        Rng rng(3);
+        model.attachLora(config, rng);
+        for (int i = 0; i < model.layerCount(); ++i)
+            for (Eigen::Index k = 0; k < model.adapter(i)->B.size(); ++k)
+                model.adapter(i)->B.data()[k] = rng.normal();
+        saveAdapter(path("p"), model, {});
+        const QJsonObject written =
+            QJsonDocument::fromJson(QByteArray::fromStdString(slurp(path("p/adapter_config.json"))))
+                .object();
+        QCOMPARE(written["r"].toInt(), 2);
+        QCOMPARE(written["lora_alpha"].toInt(), 4);
+        QCOMPARE(written["rank_pattern"].toObject(), (QJsonObject{{"fc3", 1}}));
+        QCOMPARE(written["alpha_pattern"].toObject(), (QJsonObject{{"fc2", 0.5}, {"fc3", 8}}));
+
+        Mlp fresh = m_base;
+        const LoadedAdapter loaded = loadAdapter(path("p"), fresh);
+        QCOMPARE(loaded.config.rankPattern, config.rankPattern);
+        QCOMPARE(loaded.config.alphaPattern, config.alphaPattern);
+        QCOMPARE(fresh.adapter(2)->rank(), 1);
+        QCOMPARE(fresh.adapter(2)->scale(), 8.0f);
+        QCOMPARE(fresh.adapter(1)->scale(), 0.25f);
+        QVERIFY(sameBits(fresh, model));
+        const Matrix x = Matrix::Random(5, 10);
+        QVERIFY(sameBits(Matrix(fresh.forward(x)), Matrix(model.forward(x))));
+    }
+
+    void readAdapterLeavesNoTrace() {
+        writeDir(path("a"), kConfig, kGood, {{"lora_explorer.test_accuracy", "97.25"}});
+        const ImportedAdapter a = readAdapter(path("a"), m_base);
+        QCOMPARE(a.weights.layers.size(), std::size_t(2));
+        QCOMPARE(a.weights.layers[1].layer, 2);
+        QCOMPARE(a.weights.layers[1].spec.scale(), 2.0f);
+        QCOMPARE(a.info.testAccuracy, 97.25f);
+        QVERIFY(!m_base.hasLora());
     }
 
     void rejects_data() {
@@ -287,10 +335,12 @@ private slots:
         QTest::newRow("A 1-D") << kConfig << "fc1.lora_A.weight:20,fc1.lora_B.weight:6x2"
                                << ""
                                << "{w}: fc1.lora_A.weight is [20] but must be 2-D";
-        QTest::newRow("per-layer ranks")
+        QTest::newRow("rank_pattern disagrees")
             << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 4}})" << kGood << ""
-            << "{cfg}: per-layer ranks are not supported yet (fc1 and fc3 differ in r or "
-               "lora_alpha)";
+            << "{w}: fc3.lora_A.weight is [2,4] but r is 4";
+        QTest::newRow("rank_pattern zero")
+            << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 0}})" << kGood << ""
+            << "{cfg}: rank_pattern for fc3 must be a positive integer";
         QTest::newRow("other base")
             << kConfig << kGood << "10-8-4-3"
             << "{w}: adapter was trained on a 10-8-4-3 base but the model is 10-6-4-3";
