@@ -52,24 +52,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     Mlp& model = loaded.model;
     const std::vector<int> classes = chooseClasses(args, loaded);
     const bool full = args.has("full");
-    LoraConfig lora;
-    lora.spec.rank = static_cast<int>(args.integer("rank", 4, 1, 4096));
-    lora.spec.alpha = args.number("alpha", 1.0f);
-    if (!(lora.spec.alpha > 0.0f)) throw InputError("--alpha must be greater than 0");
-    lora.spec.rslora = args.has("rslora");
-    lora.spec.init = loraInitFromString(args.text("init", "kaiming"));
-    if (args.has("targets")) lora.targets = splitList(args.text("targets", ""));
-    TrainOptions options;
-    options.epochs = static_cast<int>(args.integer("epochs", 5, 1, 100000));
-    options.batchSize = static_cast<int>(args.integer("batch", 64, 1, 1 << 20));
-    options.learningRate = args.number("lr", 0.01f);
-    options.optimizer = args.text("optimizer", "adam");
-    options.maxSteps = args.integer("max-steps", -1, 1, 1L << 40);
+    const LoraConfig lora = loraConfigFrom(args);
+    const TrainOptions options = trainOptionsFrom(args, 5);
     const std::uint64_t seed = args.seed("seed");
-    options.seed = seed + 1;
-    options.validate();
-    // More than one thread is faster on large layers but no longer bit-reproducible.
-    setComputeThreads(static_cast<int>(args.integer("threads", 1, 1, 256)));
     const std::string out = args.text("out", "");
 
     TaskData task = loadTask(args, classes);

@@ -18,16 +18,8 @@ int runTrain(const std::vector<std::string>& argv) {
         {});
     const std::vector<int> widths = parseArchitecture(args.text("arch", "784-64-2"));
     const std::vector<int> classes = parseClasses(args.text("classes", "all"));
-    TrainOptions options;
-    options.epochs = static_cast<int>(args.integer("epochs", 1, 1, 100000));
-    options.batchSize = static_cast<int>(args.integer("batch", 64, 1, 1 << 20));
-    options.learningRate = args.number("lr", 0.01f);
-    options.optimizer = args.text("optimizer", "adam");
+    const TrainOptions options = trainOptionsFrom(args, 1);
     const std::uint64_t seed = args.seed("seed");
-    options.seed = seed + 1; // shuffling draws from its own stream, not the init's
-    options.validate();
-    // More than one thread is faster on large layers but no longer bit-reproducible.
-    setComputeThreads(static_cast<int>(args.integer("threads", 1, 1, 256)));
     const std::string out = args.text("out", "");
     if (widths.back() != static_cast<int>(classes.size()))
         throw InputError("architecture " + formatArchitecture(widths) + " has " +

@@ -6,6 +6,7 @@
 #include "linalg/rank.h"
 #include "train/progress.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 #include <iostream>
 #include <sstream>
@@ -58,6 +59,31 @@ std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model) {
     if (!info.classes.empty()) return info.classes;
     if (model.outputs() == 10) return {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     throw InputError("the base does not record its classes; pass --classes");
+}
+
+TrainOptions trainOptionsFrom(const Args& args, int epochs) {
+    TrainOptions options;
+    options.epochs = static_cast<int>(args.integer("epochs", epochs, 1, 100000));
+    options.batchSize = static_cast<int>(args.integer("batch", 64, 1, 1 << 20));
+    options.learningRate = args.number("lr", 0.01f);
+    options.optimizer = args.text("optimizer", "adam");
+    options.maxSteps = args.integer("max-steps", -1, 1, 1L << 40);
+    options.seed = args.seed("seed") + 1;
+    options.validate();
+    // More than one thread is faster on large layers but no longer bit-reproducible.
+    setComputeThreads(static_cast<int>(args.integer("threads", 1, 1, 256)));
+    return options;
+}
+
+LoraConfig loraConfigFrom(const Args& args) {
+    LoraConfig lora;
+    lora.spec.rank = static_cast<int>(args.integer("rank", 4, 1, 4096));
+    lora.spec.alpha = args.number("alpha", 1.0f);
+    if (!(lora.spec.alpha > 0.0f)) throw InputError("--alpha must be greater than 0");
+    lora.spec.rslora = args.has("rslora");
+    lora.spec.init = loraInitFromString(args.text("init", "kaiming"));
+    if (args.has("targets")) lora.targets = splitList(args.text("targets", ""));
+    return lora;
 }
 
 std::vector<int> chooseClasses(const Args& args, const LoadedModel& base) {

@@ -3,7 +3,7 @@
 #include "cli/args.h"
 #include "data/idx.h"
 #include "io/model_file.h"
-#include "train/progress.h"
+#include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -34,6 +34,12 @@ std::vector<int> modelClasses(const ModelInfo& info, const Mlp& model);
 // --classes if given, else the base's own; their count must match the base's outputs.
 std::vector<int> chooseClasses(const Args& args, const LoadedModel& base);
 
+// --epochs (default `epochs`) --batch --lr --optimizer --max-steps; the shuffling seed is
+// --seed + 1, a stream apart from the initialisation's. Also applies --threads.
+TrainOptions trainOptionsFrom(const Args& args, int epochs);
+// --rank --alpha --rslora --init --targets.
+LoraConfig loraConfigFrom(const Args& args);
+
 // The matrix named by --matrix FILE [--tensor NAME] or --example NAME (exactly one).
 Matrix chooseMatrix(const Args& args);
 
@@ -45,6 +51,7 @@ int runSvd(const std::vector<std::string>& argv);
 int runApprox(const std::vector<std::string>& argv);
 int runParams(const std::vector<std::string>& argv);
 int runAnalyze(const std::vector<std::string>& argv);
+int runForgetting(const std::vector<std::string>& argv);
 int runBench(const std::vector<std::string>& argv);
 int runAdapters(const std::vector<std::string>& argv);
 

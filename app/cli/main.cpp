@@ -29,6 +29,9 @@ commands:
             presets: seed000 richboynet gpt2-small llama2-7b square4096 split512x256
   analyze   LoRA-paper analyses       --base FILE --adapter DIR --layer fc1 [--compare DIR]
                                       [--rank R] [--seed 0]
+  forgetting  full fine-tune vs LoRA  --base FILE --classes 7,8 [--old-classes 3,4] --rank 4
+            on old and new task      --alpha 1 --epochs 5 --lr 0.01 --batch 64 --seed 0
+                                      [--targets] [--rslora] [--init] [--max-steps N]
   bench     training throughput on    --arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm
             synthetic data            [--rank 4] [--alpha 1] [--seconds 2] [--threads 1]
                                       [--samples 2000 (eval)] [--size 1024 (sgemm)]
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
         if (command == "approx") return lora::cli::runApprox(args);
         if (command == "params") return lora::cli::runParams(args);
         if (command == "analyze") return lora::cli::runAnalyze(args);
+        if (command == "forgetting") return lora::cli::runForgetting(args);
         if (command == "bench") return lora::cli::runBench(args);
         if (command == "adapters") return lora::cli::runAdapters(args);
         throw lora::InputError("unknown command '" + command + "' (try lora-cli --help)");

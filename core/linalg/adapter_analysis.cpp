@@ -55,6 +55,14 @@ Spectrum spectrumOf(const Eigen::Ref<const Matrix>& deltaW) {
     return s;
 }
 
+double energyInTop(const Spectrum& spectrum, int r) {
+    const Eigen::VectorXd& s = spectrum.singularValues;
+    const double total = s.squaredNorm();
+    if (total == 0.0) return 1.0;
+    const auto k = std::clamp<Eigen::Index>(r, 0, s.size());
+    return s.head(k).squaredNorm() / total;
+}
+
 Eigen::MatrixXd subspaceSimilarity(const Eigen::Ref<const Matrix>& a1,
                                    const Eigen::Ref<const Matrix>& a2) {
     requireFinite(a1, "the first A");

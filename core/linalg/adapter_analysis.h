@@ -18,6 +18,10 @@ struct Spectrum {
 // deltaW: [out, in] -> its singular values
 Spectrum spectrumOf(const Eigen::Ref<const Matrix>& deltaW);
 
+// Σ_{i<r} σᵢ² / Σ σᵢ²: the share of ‖ΔW‖_F² the best rank-r approximation keeps (1 for a
+// zero matrix; r beyond the spectrum counts all of it).
+double energyInTop(const Spectrum& spectrum, int r);
+
 // φ(A₁, A₂, i, j) = ‖U₁⁽ⁱ⁾ᵀ U₂⁽ʲ⁾‖_F² / min(i, j), U⁽ⁱ⁾ = the top-i right-singular vectors of A
 // (input-side directions). a1: [r1, in], a2: [r2, in] -> grid [r1, r2] with grid(i−1, j−1) = φ.
 // InputError when the input widths differ or either A is empty.

@@ -61,6 +61,26 @@ private slots:
         QVERIFY(std::abs(s.frobeniusNorm - s.singularValues.norm()) < 1e-9 * d.norm());
     }
 
+    void energyInTopR_data() {
+        QTest::addColumn<int>("r");
+        QTest::addColumn<double>("energy");
+        QTest::newRow("none") << 0 << 0.0;
+        QTest::newRow("top 1") << 1 << 16.0 / 26.0; // σ = 4, 3, 1
+        QTest::newRow("top 2") << 2 << 25.0 / 26.0;
+        QTest::newRow("all") << 3 << 1.0;
+        QTest::newRow("beyond") << 9 << 1.0;
+    }
+    void energyInTopR() {
+        QFETCH(int, r);
+        QFETCH(double, energy);
+        Matrix d = Matrix::Zero(3, 5);
+        d(0, 2) = 3;
+        d(1, 0) = -4;
+        d(2, 4) = 1;
+        QVERIFY(std::abs(energyInTop(spectrumOf(d), r) - energy) < 1e-12);
+        QCOMPARE(energyInTop(spectrumOf(Matrix::Zero(2, 2)), r), 1.0);
+    }
+
     void spectrumRejectsNonFinite() {
         Matrix d = Matrix::Ones(3, 3);
         d(0, 0) = INFINITY;
