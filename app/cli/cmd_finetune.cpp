@@ -94,7 +94,9 @@ int runFinetune(const std::vector<std::string>& argv) {
     if (run.diverged)
         throw InputError("training diverged at step " + std::to_string(run.steps + 1));
     const Evaluation after = evaluate(model, task.test);
-    const bool unchanged = baseUnchanged(original, model);
+    Mlp detached = model; // PiSSA keeps a residual W while attached; detaching restores it
+    detached.detachLora();
+    const bool unchanged = baseUnchanged(original, detached);
 
     if (!out.empty()) {
         if (full)

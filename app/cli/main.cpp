@@ -13,7 +13,7 @@ commands:
                                       --batch 64 --seed 0 [--optimizer adam|sgd] [--out FILE]
   finetune  adapt a base with LoRA    --base FILE --classes 7,8 [--train-digits 9] --rank 4
             (or --full fine-tuning)   --alpha 1 [--rslora] [--targets fc1,fc2]
-                                      [--init kaiming|gaussian] [--full] --epochs 5 --lr 0.01
+                                      [--init kaiming|gaussian|pissa] [--full] --epochs 5 --lr 0.01
                                       --batch 64 --seed 0 [--max-steps N] [--out DIR|FILE]
   eval      evaluate on the test split --base FILE [--adapter DIR] [--no-lora] [--merged]
                                       [--classes 7,8] [--logits FILE.csv]

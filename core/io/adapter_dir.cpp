@@ -119,6 +119,12 @@ LoraSpec readSpec(const json& config, const std::string& configPath) {
         spec.rslora = rs->get<bool>();
     }
     const auto init = config.find("init_lora_weights");
+    if (init != config.end() && init->is_string())
+        for (const char* kind : {"pissa", "olora", "loftq", "corda"})
+            if (init->get<std::string>().starts_with(kind))
+                throw InputError(where + "init_lora_weights " + init->dump() +
+                                 " changes the base weights; save the adapter converted to "
+                                 "plain LoRA (path_initial_model_for_weight_conversion)");
     spec.init =
         init != config.end() && *init == "gaussian" ? LoraInit::Gaussian : LoraInit::Kaiming;
     return spec;

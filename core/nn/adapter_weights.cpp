@@ -3,6 +3,7 @@
 #include "util/error.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace lora {
 
@@ -48,9 +49,24 @@ LoraConfig AdapterWeights::config(const Mlp& model) const {
 
 AdapterWeights extractAdapter(const Mlp& model) {
     AdapterWeights weights;
-    for (int i = 0; i < model.layerCount(); ++i)
-        if (const LoraLinear* a = model.adapter(i))
+    for (int i = 0; i < model.layerCount(); ++i) {
+        const LoraLinear* a = model.adapter(i);
+        if (!a) continue;
+        if (!a->pissa()) {
             weights.layers.push_back({i, a->spec(), a->A, a->B});
+            continue;
+        }
+        // PiSSA trains on the residual W − s·B₀A₀. Against the true W its update is
+        // s·(BA − B₀A₀) = s′·[B, −B₀][A; A₀]: a plain rank-2r LoRA (PEFT's conversion), with
+        // α scaled so that s′ = s.
+        const LoraSpec& s = a->spec();
+        LoraSpec plain{2 * s.rank, s.rslora ? s.alpha * std::sqrt(2.0f) : 2 * s.alpha, s.rslora,
+                       LoraInit::Kaiming};
+        Matrix A(plain.rank, a->A.cols()), B(a->B.rows(), plain.rank);
+        A << a->A, a->initialA();
+        B << a->B, -a->initialB();
+        weights.layers.push_back({i, plain, std::move(A), std::move(B)});
+    }
     if (weights.layers.empty()) throw InputError("the model has no LoRA adapter attached");
     std::size_t best = 0;
     for (const auto& candidate : weights.layers) {
@@ -78,6 +94,8 @@ void checkAdapter(const Mlp& model, const AdapterWeights& weights) {
         const std::string name = model.layerName(l.layer);
         const Linear& base = model.layer(l.layer);
         l.spec.validate();
+        if (l.spec.init == LoraInit::Pissa)
+            throw InputError(name + ": a PiSSA adapter must be converted to plain LoRA first");
         if (l.spec.rslora != weights.spec.rslora)
             throw InputError(name + ": use_rslora differs from the adapter's");
         const int r = l.spec.rank;

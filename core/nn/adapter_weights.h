@@ -30,8 +30,9 @@ struct AdapterWeights {
     LoraConfig config(const Mlp& model) const;
 };
 
-// The adapters attached to `model` (InputError if none). The config's spec is the one most
-// layers share (the first layer's on a tie), so patterns stay small.
+// The adapters attached to `model` (InputError if none), relative to the true base W: a
+// PiSSA layer comes out converted to a plain LoRA of rank 2r. The config's spec is the one
+// most layers share (the first layer's on a tie), so patterns stay small.
 AdapterWeights extractAdapter(const Mlp& model);
 // InputError naming the layer when a shape, spec or value does not fit `model`.
 void checkAdapter(const Mlp& model, const AdapterWeights& weights);

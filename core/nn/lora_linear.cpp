@@ -4,6 +4,7 @@
 
 #include "util/error.h"
 
+#include <Eigen/SVD>
 #include <cmath>
 
 namespace lora {
@@ -14,13 +15,22 @@ float LoraSpec::scale() const {
 }
 
 const char* toString(LoraInit init) {
-    return init == LoraInit::Kaiming ? "kaiming" : "gaussian";
+    switch (init) {
+    case LoraInit::Kaiming:
+        return "kaiming";
+    case LoraInit::Gaussian:
+        return "gaussian";
+    case LoraInit::Pissa:
+        return "pissa";
+    }
+    return "?";
 }
 
 LoraInit loraInitFromString(const std::string& s) {
     if (s == "kaiming") return LoraInit::Kaiming;
     if (s == "gaussian") return LoraInit::Gaussian;
-    throw InputError("unknown LoRA init '" + s + "' (use kaiming or gaussian)");
+    if (s == "pissa") return LoraInit::Pissa;
+    throw InputError("unknown LoRA init '" + s + "' (use kaiming, gaussian or pissa)");
 }
 
 void LoraSpec::validate() const {
@@ -39,6 +49,11 @@ LoraLinear::LoraLinear(Linear& base, const LoraSpec& spec)
 }
 
 void LoraLinear::init(Rng& rng) {
+    restoreBase(); // a second init starts again from the true W
+    if (m_spec.init == LoraInit::Pissa) {
+        initPissa();
+        return;
+    }
     if (m_spec.init == LoraInit::Kaiming) {
         // PEFT: kaiming_uniform_(A, a=√5) → bound = √(6 / ((1 + 5)·in)) = 1/√in.
         const float bound = 1.0f / std::sqrt(static_cast<float>(A.cols()));
@@ -49,6 +64,33 @@ void LoraLinear::init(Rng& rng) {
         for (Eigen::Index i = 0; i < A.size(); ++i) A.data()[i] = std * rng.normal();
     }
     B.setZero(); // ΔW = 0 at the start: the adapted model begins exactly as the base.
+}
+
+void LoraLinear::initPissa() {
+    Matrix& W = m_base->W; // [out, in]
+    const Eigen::Index r = m_spec.rank;
+    if (r > std::min(W.rows(), W.cols()))
+        throw InputError("PiSSA needs a rank of at most min(in, out) = " +
+                         std::to_string(std::min(W.rows(), W.cols())));
+    const Eigen::BDCSVD<Eigen::MatrixXd> svd(W.cast<double>(),
+                                             Eigen::ComputeThinU | Eigen::ComputeThinV);
+    // Each factor takes √(σ/s), so s·BA = U_r Σ_r V_rᵀ and A, B start on the same scale.
+    const Eigen::VectorXd root = (svd.singularValues().head(r) / double(m_scale)).cwiseSqrt();
+    A = (root.asDiagonal() * svd.matrixV().leftCols(r).transpose()).cast<float>();
+    B = (svd.matrixU().leftCols(r) * root.asDiagonal()).cast<float>();
+    m_pissaW = W;
+    m_initialA = A;
+    m_initialB = B;
+    W -= delta(); // the residual, from the float factors: base output is kept to rounding
+}
+
+void LoraLinear::restoreBase() {
+    if (!pissa()) return;
+    unmerge();
+    m_base->W = m_pissaW;
+    m_pissaW.resize(0, 0);
+    m_initialA.resize(0, 0);
+    m_initialB.resize(0, 0);
 }
 
 void LoraLinear::reserveRows(Eigen::Index rows) {

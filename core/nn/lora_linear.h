@@ -7,7 +7,10 @@
 
 namespace lora {
 
-enum class LoraInit { Kaiming, Gaussian };
+// Kaiming / Gaussian: A random, B = 0, so ΔW starts at 0. PiSSA (Meng et al. 2024): A and B
+// from W's top-r singular triplets, s·BA = W_r, and the frozen W becomes the residual W − W_r:
+// the output starts equal to the base's while training moves W's principal directions.
+enum class LoraInit { Kaiming, Gaussian, Pissa };
 
 struct LoraSpec {
     int rank = 4;
@@ -20,7 +23,7 @@ struct LoraSpec {
 };
 
 const char* toString(LoraInit init);
-LoraInit loraInitFromString(const std::string& s); // "kaiming" | "gaussian", else InputError
+LoraInit loraInitFromString(const std::string& s); // "kaiming" | "gaussian" | "pissa"
 
 class LoraLinear {
 public:
@@ -28,7 +31,15 @@ public:
     LoraLinear(Linear& base, const LoraSpec& spec);
 
     // A: PEFT's kaiming_uniform(a=√5) → U(-1/√in, 1/√in), or N(0, 1/r) for Gaussian; B = 0.
+    // PiSSA: A = √(Σ_r/s)·V_rᵀ, B = U_r·√(Σ_r/s), and the base's W becomes W − s·BA (it is
+    // restored exactly by restoreBase). Needs r ≤ min(in, out).
     void init(Rng& rng);
+    bool pissa() const { return m_pissaW.size() > 0; }
+    // PiSSA only: the initial factors, whose product the residual base lacks.
+    const Matrix& initialA() const { return m_initialA; }
+    const Matrix& initialB() const { return m_initialB; }
+    // Undoes PiSSA's change to the base W (after unmerging); nothing for other inits.
+    void restoreBase();
 
     int rank() const { return m_spec.rank; }
     float scale() const { return m_scale; }
@@ -70,6 +81,10 @@ private:
     float m_scale;
     bool m_merged = false;
     void reserveRows(Eigen::Index rows); // grows m_h/m_dh only when a batch is larger
+
+    Matrix m_pissaW;               // the base W before PiSSA took W_r out of it
+    Matrix m_initialA, m_initialB; // PiSSA's starting factors
+    void initPissa();
 
     Matrix m_h;  // [capacity, r]; the first `batch` rows hold x Aᵀ from the last forward
     Matrix m_dh; // [capacity, r]

@@ -91,8 +91,16 @@ void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
     for (const auto& [name, alpha] : config.alphaPattern)
         if (layerIndex(name) < 0 || !targeted[layerIndex(name)])
             throw InputError("alpha_pattern names '" + name + "', which is not a targeted layer");
-    for (int i = 0; i < layerCount(); ++i) // before touching anything
-        if (targeted[i]) config.specFor(layerName(i)).validate();
+    for (int i = 0; i < layerCount(); ++i) { // before touching anything
+        if (!targeted[i]) continue;
+        const LoraSpec spec = config.specFor(layerName(i));
+        spec.validate();
+        const int widest = std::min(m_layers[i].in(), m_layers[i].out());
+        if (spec.init == LoraInit::Pissa && spec.rank > widest)
+            throw InputError(
+                "PiSSA needs a rank of at most min(in, out) = " + std::to_string(widest) + " for " +
+                layerName(i) + ", not " + std::to_string(spec.rank));
+    }
 
     detachLora();
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
@@ -106,7 +114,10 @@ void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
 
 void Mlp::detachLora() {
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
-        if (m_adapters[i]) m_adapters[i]->unmerge();
+        if (m_adapters[i]) {
+            m_adapters[i]->unmerge();
+            m_adapters[i]->restoreBase(); // PiSSA had taken W_r out of W
+        }
         m_adapters[i].reset();
         m_layers[i].setFrozen(false);
     }

@@ -338,6 +338,11 @@ private slots:
         QTest::newRow("rank_pattern disagrees")
             << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 4}})" << kGood << ""
             << "{w}: fc3.lora_A.weight is [2,4] but r is 4";
+        QTest::newRow("unconverted PiSSA")
+            << R"({"peft_type": "LORA", "r": 2, "init_lora_weights": "pissa_niter_4"})" << kGood
+            << ""
+            << R"({cfg}: init_lora_weights "pissa_niter_4" changes the base weights; save the )"
+               "adapter converted to plain LoRA (path_initial_model_for_weight_conversion)";
         QTest::newRow("rank_pattern zero")
             << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 0}})" << kGood << ""
             << "{cfg}: rank_pattern for fc3 must be a positive integer";
