@@ -70,7 +70,7 @@ private slots:
             << "target layer 'fc3' does not exist in 784-8-2 (layers are fc1-fc2)";
         QTest::newRow("init") << QStringList{"finetune", "--base", base,    "--classes",
                                              "7,8",      "--init", "xavier"}
-                              << "unknown LoRA init 'xavier' (use kaiming or gaussian)";
+                              << "unknown LoRA init 'xavier' (use kaiming, gaussian or pissa)";
         QTest::newRow("class count")
             << QStringList{"finetune", "--base", base, "--classes", "1,2,3"}
             << "the base has 2 outputs but 3 classes were chosen";
