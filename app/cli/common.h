@@ -52,6 +52,8 @@ int runApprox(const std::vector<std::string>& argv);
 int runParams(const std::vector<std::string>& argv);
 int runAnalyze(const std::vector<std::string>& argv);
 int runForgetting(const std::vector<std::string>& argv);
+int runVariants(const std::vector<std::string>& argv);
+int runScaling(const std::vector<std::string>& argv);
 int runBench(const std::vector<std::string>& argv);
 int runAdapters(const std::vector<std::string>& argv);
 

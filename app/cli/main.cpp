@@ -32,6 +32,11 @@ commands:
   forgetting  full fine-tune vs LoRA  --base FILE --classes 7,8 [--old-classes 3,4] --rank 4
             on old and new task      --alpha 1 --epochs 5 --lr 0.01 --batch 64 --seed 0
                                       [--targets] [--rslora] [--init] [--max-steps N]
+  variants  inits and scaling rules    --base FILE --classes 7,8 --rank 4 --alpha 8
+            trained side by side      [--variants kaiming,gaussian,pissa,kaiming+rslora]
+                                      [--targets] --epochs 1 --lr 0.01 --seed 0 [--max-steps N]
+  scaling   rank sweep, α/r vs α/√r   --base FILE --classes 7,8 --alpha 8
+                                      [--ranks 1,2,4,8,16,32,64] [--init kaiming] [--max-steps N]
   bench     training throughput on    --arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm
             synthetic data            [--rank 4] [--alpha 1] [--seconds 2] [--threads 1]
                                       [--samples 2000 (eval)] [--size 1024 (sgemm)]
@@ -70,6 +75,8 @@ int main(int argc, char** argv) {
         if (command == "params") return lora::cli::runParams(args);
         if (command == "analyze") return lora::cli::runAnalyze(args);
         if (command == "forgetting") return lora::cli::runForgetting(args);
+        if (command == "variants") return lora::cli::runVariants(args);
+        if (command == "scaling") return lora::cli::runScaling(args);
         if (command == "bench") return lora::cli::runBench(args);
         if (command == "adapters") return lora::cli::runAdapters(args);
         throw lora::InputError("unknown command '" + command + "' (try lora-cli --help)");

@@ -75,7 +75,7 @@ std::size_t Mlp::trainableParamCount() const {
     return n;
 }
 
-void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
+std::vector<bool> Mlp::checkLora(const LoraConfig& config) const {
     std::vector<bool> targeted(m_layers.size(), config.targets.empty());
     for (const auto& name : config.targets) {
         const int i = layerIndex(name);
@@ -91,7 +91,7 @@ void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
     for (const auto& [name, alpha] : config.alphaPattern)
         if (layerIndex(name) < 0 || !targeted[layerIndex(name)])
             throw InputError("alpha_pattern names '" + name + "', which is not a targeted layer");
-    for (int i = 0; i < layerCount(); ++i) { // before touching anything
+    for (int i = 0; i < layerCount(); ++i) {
         if (!targeted[i]) continue;
         const LoraSpec spec = config.specFor(layerName(i));
         spec.validate();
@@ -101,7 +101,11 @@ void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
                 "PiSSA needs a rank of at most min(in, out) = " + std::to_string(widest) + " for " +
                 layerName(i) + ", not " + std::to_string(spec.rank));
     }
+    return targeted;
+}
 
+void Mlp::attachLora(const LoraConfig& config, Rng& rng) {
+    const std::vector<bool> targeted = checkLora(config); // before touching anything
     detachLora();
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
         m_layers[i].setFrozen(true);

@@ -48,6 +48,8 @@ public:
     // Adapters. attachLora validates targets and pattern keys (InputError for unknown names,
     // bad ranks or alphas) before changing anything, then inits A/B.
     void attachLora(const LoraConfig& config, Rng& rng);
+    // attachLora's checks alone; returns which layers the config targets.
+    std::vector<bool> checkLora(const LoraConfig& config) const;
     void detachLora();
     bool hasLora() const;
     LoraLinear* adapter(int i) { return m_adapters[i].get(); }
