@@ -54,9 +54,9 @@ std::vector<VariantRun> compareVariants(const Mlp& base, const Dataset& train, c
             throw InputError(v.name() + " diverged at step " + std::to_string(r.run.steps + 1) +
                              "; lower the learning rate");
         r.accuracy = evaluate(model, test).accuracy;
+        r.adapter = extractAdapter(model);
         double sq = 0;
-        for (const LayerAdapter& l : extractAdapter(model).layers)
-            sq += l.delta().cast<double>().squaredNorm();
+        for (const LayerAdapter& l : r.adapter.layers) sq += l.delta().cast<double>().squaredNorm();
         r.deltaNorm = std::sqrt(sq);
         runs.push_back(std::move(r));
         if (progress) progress(runs);

@@ -4,6 +4,7 @@
 // A rank sweep at fixed α with both scaling rules shows why rsLoRA exists: under α/r the
 // update ‖ΔW‖ a run reaches shrinks as r grows, under α/√r it does not.
 #include "data/dataset.h"
+#include "nn/adapter_weights.h"
 #include "train/trainer.h"
 
 #include <functional>
@@ -27,6 +28,7 @@ struct VariantRun {
     float accuracy = 0;     // percent, test split
     double deltaNorm = 0;   // √Σ‖ΔWₗ‖²_F against the true base (PiSSA converted)
     std::size_t params = 0; // trainable
+    AdapterWeights adapter; // the trained adapter, against the true base (PiSSA converted)
 };
 
 // Called after each finished variant with the runs so far.
