@@ -237,14 +237,9 @@ void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& in
     writeAdapter(dir, model, extractAdapter(model), info);
 }
 
-ImportedAdapter readAdapter(const std::string& dir, const Mlp& model) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw InputError(dir + ": not a directory");
-    const std::string configPath = (fs::path(dir) / kConfigName).string();
-    const std::string weightsPath = (fs::path(dir) / kWeightsName).string();
-    if (!fs::exists(configPath, ec)) throw InputError(dir + ": adapter_config.json not found");
+namespace {
 
-    const std::vector<std::uint8_t> text = readFileBytes(configPath);
+json parseConfig(const std::vector<std::uint8_t>& text, const std::string& configPath) {
     json config;
     try {
         config = json::parse(text.begin(), text.end());
@@ -252,15 +247,39 @@ ImportedAdapter readAdapter(const std::string& dir, const Mlp& model) {
         throw InputError(configPath + ": not valid JSON");
     }
     if (!config.is_object()) throw InputError(configPath + ": not a JSON object");
-    LoraSpec spec = readSpec(config, configPath);
+    return config;
+}
 
+} // namespace
+
+LoraSpec checkAdapterConfig(const std::vector<std::uint8_t>& text, const std::string& configPath) {
+    return readSpec(parseConfig(text, configPath), configPath);
+}
+
+ImportedAdapter readAdapter(const std::string& dir, const Mlp& model) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw InputError(dir + ": not a directory");
+    const std::string configPath = (fs::path(dir) / kConfigName).string();
+    const std::string weightsPath = (fs::path(dir) / kWeightsName).string();
+    if (!fs::exists(configPath, ec)) throw InputError(dir + ": adapter_config.json not found");
+    const std::vector<std::uint8_t> config = readFileBytes(configPath);
+    checkAdapterConfig(config, configPath); // its problems come before the weights'
     if (!fs::exists(weightsPath, ec)) {
         if (fs::exists(fs::path(dir) / "adapter_model.bin", ec))
             throw InputError(
                 dir + ": only adapter_model.safetensors is supported, not adapter_model.bin");
         throw InputError(dir + ": adapter_model.safetensors not found");
     }
-    const SafetensorsFile file = readSafetensors(weightsPath);
+    return decodeAdapter(config, configPath, readFileBytes(weightsPath), weightsPath, model);
+}
+
+ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& configText,
+                              const std::string& configPath,
+                              const std::vector<std::uint8_t>& weights,
+                              const std::string& weightsPath, const Mlp& model) {
+    const json config = parseConfig(configText, configPath);
+    const LoraSpec spec = readSpec(config, configPath);
+    const SafetensorsFile file = decodeSafetensors(weights, weightsPath);
     const std::string where = weightsPath + ": ";
     if (const NamedTensor* bad = firstNonFinite(file))
         throw InputError(where + "tensor '" + bad->name + "' holds NaN/Inf values");

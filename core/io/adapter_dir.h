@@ -5,6 +5,7 @@
 #include "nn/adapter_weights.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& in
 // config fields ignored. InputError with a precise message for missing files, bad config,
 // keys that match no layer, shape mismatches or NaN/Inf.
 ImportedAdapter readAdapter(const std::string& dir, const Mlp& base);
+// The same from bytes in memory; the paths only name the sources in messages.
+ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& config,
+                              const std::string& configPath,
+                              const std::vector<std::uint8_t>& weights,
+                              const std::string& weightsPath, const Mlp& base);
+// adapter_config.json alone: JSON, peft_type, r, lora_alpha, use_rslora, init; InputError
+// naming `configPath` otherwise.
+LoraSpec checkAdapterConfig(const std::vector<std::uint8_t>& config, const std::string& configPath);
 
 struct LoadedAdapter {
     LoraConfig config;
