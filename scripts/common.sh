@@ -8,9 +8,12 @@ BUILD="${LORA_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(build-essential cmake pkg-config libeigen3-dev zlib1g-dev nlohmann-json3-dev
           libbenchmark-dev qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth)
 
+# With arguments, installs those packages instead of PACKAGES.
 install_missing_packages() {
+    local wanted=("$@")
+    [ ${#wanted[@]} -eq 0 ] && wanted=("${PACKAGES[@]}")
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
