@@ -1,6 +1,6 @@
 #include "experiment_session.h"
 
-#include "io/adapter_dir.h"
+#include "adapter_manager.h"
 #include "io/model_file.h"
 #include "training_worker.h"
 
@@ -18,7 +18,10 @@ DataPtr embeddedData() {
 
 ExperimentSession::ExperimentSession(QObject* parent)
     : QObject(parent), m_data(embeddedData()), m_thread(new QThread(this)),
-      m_worker(new TrainingWorker) {
+      m_worker(new TrainingWorker), m_adapters(new AdapterManager(this)) {
+    connect(m_adapters, &AdapterManager::errorOccurred, this, &ExperimentSession::errorOccurred);
+    connect(m_adapters, &AdapterManager::activeModelChanged, this,
+            &ExperimentSession::modelsChanged);
     m_thread->setObjectName("training");
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -51,17 +54,19 @@ QString ExperimentSession::dataSource() const {
     return QString::fromStdString(m_data->source);
 }
 
+ModelPtr ExperimentSession::loraModel() const {
+    return m_adapters->activeModel();
+}
+
 ModelPtr ExperimentSession::currentModel() const {
-    return m_loraEnabled && m_lora ? m_lora : m_base;
+    return m_loraEnabled && loraModel() ? loraModel() : m_base;
 }
 
 QString ExperimentSession::currentLabel() const {
     if (!m_base) return tr("no model");
-    if (!m_loraEnabled || !m_lora) return tr("base");
-    for (int i = 0; i < m_lora->layerCount(); ++i)
-        if (const lora::LoraLinear* a = m_lora->adapter(i))
-            return tr("base + LoRA r%1 α%2").arg(a->rank()).arg(a->spec().alpha);
-    return tr("base + LoRA");
+    if (!m_loraEnabled || !loraModel()) return tr("base");
+    return (m_adapters->isMerged() ? tr("base + %1 (merged)") : tr("base + %1"))
+        .arg(m_adapters->activeName());
 }
 
 bool ExperimentSession::isPaused() const {
@@ -74,10 +79,8 @@ bool ExperimentSession::setSettings(const ExperimentSettings& settings) {
     const bool baseStale = settings.architecture != m_settings.architecture ||
                            settings.baseClasses != m_settings.baseClasses;
     m_settings = settings;
-    if (baseStale && (m_base || m_lora || m_full)) {
-        m_base.reset();
-        m_lora.reset();
-        m_full.reset();
+    if (baseStale && (m_base || loraModel() || m_full)) {
+        setBase(nullptr);
         emit modelsChanged();
     }
     emit settingsChanged(m_settings);
@@ -117,6 +120,7 @@ bool ExperimentSession::startRun(RunKind kind) {
     request.settings = m_settings;
     request.base = m_base;
     request.data = m_data;
+    if (kind == RunKind::Lora) m_runBase = m_base;
     QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection, Q_ARG(RunRequest, request));
     return true;
 }
@@ -188,9 +192,7 @@ void ExperimentSession::stop() {
 
 void ExperimentSession::reset() {
     stop();
-    m_base.reset();
-    m_lora.reset();
-    m_full.reset();
+    setBase(nullptr);
     emit modelsChanged();
 }
 
@@ -211,12 +213,12 @@ bool ExperimentSession::guarded(const std::function<void()>& action) {
 }
 
 bool ExperimentSession::exportAdapter(const QString& dir) {
-    if (!m_lora) {
-        emit errorOccurred(tr("there is no LoRA adapter to export yet; train one first"));
+    if (!loraModel()) {
+        emit errorOccurred(tr("there is no LoRA adapter to export yet; train or import one and "
+                              "make it active"));
         return false;
     }
-    return guarded(
-        [&] { lora::saveAdapter(dir.toStdString(), *m_lora, {m_settings.targetClasses}); });
+    return m_adapters->exportAdapter(m_adapters->activeName(), dir);
 }
 
 bool ExperimentSession::saveBase(const QString& path) {
@@ -235,13 +237,11 @@ bool ExperimentSession::loadBase(const QString& path) {
         if (!loaded.info.classes.empty()) next.baseClasses = loaded.info.classes;
         next.validate();
         m_settings = next;
-        m_base = std::make_shared<const lora::Mlp>(std::move(loaded.model));
+        setBase(std::make_shared<const lora::Mlp>(std::move(loaded.model)));
     } catch (const std::exception& e) {
         emit errorOccurred(QString::fromStdString(e.what()));
         return false;
     }
-    m_lora.reset();
-    m_full.reset();
     emit settingsChanged(m_settings);
     emit modelsChanged();
     return true;
@@ -257,17 +257,22 @@ void ExperimentSession::setRunning(bool running) {
     emit runningChanged(running);
 }
 
+void ExperimentSession::setBase(ModelPtr base) {
+    m_base = std::move(base);
+    m_full.reset();
+    m_adapters->setBase(m_base);
+}
+
 void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
     // A stopped run still leaves a usable network (as TF Playground keeps stopped weights).
     if (outcome.model && outcome.result.steps > 0) {
         switch (outcome.kind) {
         case RunKind::Base:
-            m_base = outcome.model;
-            m_lora.reset(); // adapters belong to the base they were trained on
-            m_full.reset();
+            setBase(outcome.model); // adapters belong to the base they were trained on
             break;
         case RunKind::Lora:
-            m_lora = outcome.model;
+            // Unless the base changed while it trained, the adapter joins the library.
+            if (m_runBase == m_base) m_adapters->addTrained(outcome.model, outcome.testAccuracy);
             break;
         case RunKind::Full:
             m_full = outcome.model;

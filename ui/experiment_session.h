@@ -8,6 +8,7 @@
 #include <QString>
 #include <functional>
 
+class AdapterManager;
 class QThread;
 class TrainingWorker;
 
@@ -21,7 +22,8 @@ public:
     DataPtr data() const { return m_data; }
     QString dataSource() const;
     ModelPtr baseModel() const { return m_base; }
-    ModelPtr loraModel() const { return m_lora; } // base + adapter (adapter enabled)
+    // Base + the active adapter of the library (merged or not); null when none is active.
+    ModelPtr loraModel() const;
     ModelPtr fullModel() const { return m_full; }
     // What the LoRA toggle selects: base + adapter when on and trained, else the base.
     ModelPtr currentModel() const;
@@ -30,6 +32,8 @@ public:
     bool isRunning() const { return m_running; }
     bool isPaused() const;
     TrainingWorker* worker() const { return m_worker; }
+    // The adapters of the current base; a LoRA run adds its adapter there and activates it.
+    AdapterManager* adapters() const { return m_adapters; }
 
 public slots:
     // Invalid settings are refused (errorOccurred) and the previous ones stay.
@@ -45,14 +49,14 @@ public slots:
     void stop();          // returns at once; runFinished/sweepFinished follow
     void reset();         // stop, forget all models
     void setLoraEnabled(bool enabled);
-    bool exportAdapter(const QString& dir); // PEFT layout; errors → errorOccurred
+    bool exportAdapter(const QString& dir); // the active adapter, PEFT layout
     bool saveBase(const QString& path);
     bool loadBase(const QString& path);
 
 signals:
     void settingsChanged(const ExperimentSettings& settings);
     void dataChanged();
-    void modelsChanged(); // a base, LoRA or full model appeared or was reset
+    void modelsChanged(); // a base, full model or the active adapter changed
     void loraEnabledChanged(bool enabled);
     void runningChanged(bool running);
     void pausedChanged(bool paused);
@@ -72,14 +76,17 @@ private:
     bool startRun(RunKind kind);
     void setRunning(bool running);
     void onRunFinished(const RunOutcome& outcome);
+    void setBase(ModelPtr base); // also empties the adapter library and forgets the full model
 
     ExperimentSettings m_settings;
     DataPtr m_data;
-    ModelPtr m_base, m_lora, m_full;
+    ModelPtr m_base, m_full;
+    ModelPtr m_runBase; // the base the LoRA run in flight adapts
     bool m_loraEnabled = true;
     bool m_running = false;
     int m_nextRunId = 1;
     int m_activeRunId = 0;
     QThread* m_thread = nullptr;
     TrainingWorker* m_worker = nullptr;
+    AdapterManager* m_adapters = nullptr;
 };

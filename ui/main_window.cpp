@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "adapter_manager.h"
+#include "adapters_dock.h"
 #include "controls_panel.h"
 #include "experiment_session.h"
 #include "parameters_panel.h"
@@ -12,10 +14,14 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QSettings>
@@ -27,7 +33,8 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_session(new ExperimentSession(this)), m_controls(new ControlsPanel),
       m_tabs(new QTabWidget), m_svd(new SvdPanel), m_training(new TrainingPanel),
       m_predictions(new PredictionsPanel), m_parameters(new ParametersPanel),
-      m_sweep(new SweepPanel), m_status(new QLabel), m_progress(new QProgressBar) {
+      m_sweep(new SweepPanel), m_adapters(new AdaptersDock(m_session->adapters(), this)),
+      m_status(new QLabel), m_progress(new QProgressBar) {
     setWindowTitle(tr("LoRA Explorer"));
     setObjectName("mainWindow");
     m_tabs->setObjectName("panelTabs");
@@ -47,6 +54,11 @@ MainWindow::MainWindow(QWidget* parent)
     dock->setWidget(scroll);
     dock->setMinimumWidth(m_controls->sizeHint().width() + 24);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
+    // The adapter table is wide and short: under the panels, beside the full-height controls.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, m_adapters);
+    resizeDocks({m_adapters}, {150}, Qt::Vertical); // header and a few rows
+    setAcceptDrops(true);
 
     m_progress->setMaximumWidth(220);
     m_progress->setTextVisible(false);
@@ -118,6 +130,7 @@ void MainWindow::createMenus() {
     for (int i = 0; i < 7; ++i) train->addAction(m_runActions[i]);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>("controlsDock")->toggleViewAction());
+    view->addAction(m_adapters->toggleViewAction());
     menuBar()->addMenu(tr("&Help"))->addAction(action("aboutAction"));
 }
 
@@ -284,6 +297,35 @@ void MainWindow::saveState() {
     store.setValue("window/geometry", saveGeometry());
     store.setValue("window/state", QMainWindow::saveState());
     m_session->settings().save(store);
+}
+
+namespace {
+
+// The local path a drop carries when it is one adapter folder or one .safetensors file.
+QString droppedPath(const QMimeData* mime) {
+    if (!mime->hasUrls() || mime->urls().size() != 1 || !mime->urls().front().isLocalFile())
+        return {};
+    const QFileInfo info(mime->urls().front().toLocalFile());
+    if (info.isDir() && QFileInfo::exists(info.filePath() + "/adapter_config.json"))
+        return info.filePath();
+    if (info.isFile() && info.suffix().compare("safetensors", Qt::CaseInsensitive) == 0)
+        return info.filePath();
+    return {};
+}
+
+} // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!droppedPath(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty()) return;
+    event->acceptProposedAction();
+    const bool ok = QFileInfo(path).isDir() ? m_session->adapters()->importAdapter(path)
+                                            : m_session->loadBase(path);
+    if (ok) m_status->setText(tr("opened %1").arg(path));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -8,6 +8,7 @@ class QAction;
 class QLabel;
 class QProgressBar;
 class QTabWidget;
+class AdaptersDock;
 class ControlsPanel;
 class ExperimentSession;
 class ParametersPanel;
@@ -32,11 +33,16 @@ public:
     PredictionsPanel* predictionsPanel() const { return m_predictions; }
     ParametersPanel* parametersPanel() const { return m_parameters; }
     SweepPanel* sweepPanel() const { return m_sweep; }
+    AdaptersDock* adaptersDock() const { return m_adapters; }
     QString lastError() const { return m_lastError; }
     QAction* action(const QString& objectName) const; // e.g. "trainBaseAction"
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    // An adapter folder (holding adapter_config.json) is imported, a .safetensors file is
+    // loaded as the base.
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void createActions();
@@ -63,6 +69,7 @@ private:
     PredictionsPanel* m_predictions;
     ParametersPanel* m_parameters;
     SweepPanel* m_sweep;
+    AdaptersDock* m_adapters;
     QLabel* m_status;
     QProgressBar* m_progress;
     QString m_lastError;

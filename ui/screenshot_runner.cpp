@@ -1,5 +1,6 @@
 #include "screenshot_runner.h"
 
+#include "adapter_manager.h"
 #include "experiment_session.h"
 #include "main_window.h"
 #include "predictions_panel.h"
@@ -115,6 +116,13 @@ void ScreenshotRunner::next() {
         break;
     case 8:
         capture(4, QStringLiteral("5-sweep"));
+        break;
+    case 9:
+        // The adapters dock with its measured merge figures, beside the merged predictions.
+        s->adapters()->mergeActive();
+        waitFor([this] { return !m_window->predictionsPanel()->isEvaluating(); },
+                tr("the merged evaluation"),
+                [this] { capture(2, QStringLiteral("6-adapters-merged")); });
         break;
     default:
         m_stage = -1;

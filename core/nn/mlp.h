@@ -15,6 +15,10 @@ namespace lora {
 // PEFT's LoraConfig for our layers: one spec, with per-layer rank and alpha overrides
 // (rank_pattern / alpha_pattern, keyed by exact layer name here).
 struct LoraConfig {
+    LoraConfig() = default;
+    LoraConfig(const LoraSpec& spec, std::vector<std::string> targets = {})
+        : spec(spec), targets(std::move(targets)) {}
+
     LoraSpec spec;
     std::vector<std::string> targets; // layer names; empty means every layer
     std::map<std::string, int> rankPattern;

@@ -47,7 +47,8 @@ std::vector<VariantRun> compareVariants(const Mlp& base, const Dataset& train, c
         Mlp model(plain);
         Rng rng(seed);
         model.attachLora({v.spec, targets}, rng);
-        VariantRun r{v};
+        VariantRun r;
+        r.variant = v;
         r.params = model.trainableParamCount();
         r.run = Trainer(model, options).run(train, nullptr, nullptr, stop);
         if (r.run.diverged)

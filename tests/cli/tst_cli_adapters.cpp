@@ -155,9 +155,9 @@ private slots:
     void list() {
         // A folder of adapters, plus a folder that is not one.
         const QDir library(m_dir.filePath("library"));
-        for (const QString& sub : {"r2", "r3", "notes"}) QVERIFY(library.mkpath(sub));
-        for (const QString& sub : {"r2", "r3"})
-            for (const QString& file : {"adapter_config.json", "adapter_model.safetensors"})
+        for (const char* sub : {"r2", "r3", "notes"}) QVERIFY(library.mkpath(sub));
+        for (const QString sub : {"r2", "r3"})
+            for (const char* file : {"adapter_config.json", "adapter_model.safetensors"})
                 QVERIFY(QFile::copy(m_dir.filePath(sub + "/" + file),
                                     library.filePath(sub + "/" + file)));
         const auto byDir = runCli({"adapters", "list", "--base", m_base, "--dir", library.path()});

@@ -1,6 +1,7 @@
 // The assembled app through its real widgets (offscreen): sliders drive the panels to the
 // core's numbers, the LoRA toggle reproduces `lora-cli eval` with and without --no-lora,
 // Stop and close are prompt, and the event loop never stalls while training runs.
+#include "adapter_manager.h"
 #include "cli_runner.h"
 #include "controls_panel.h"
 #include "experiment_session.h"
@@ -16,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -209,6 +211,34 @@ private slots:
         MainWindow again;
         QCOMPARE(again.session()->settings().rank, 12);
         QCOMPARE(again.controls()->findChild<QSlider*>("rankSlider")->value(), 12);
+    }
+
+    // Dropping a .safetensors file loads it as the base; dropping an adapter folder imports
+    // it; anything else is not accepted.
+    void dropLoadsBaseAndImportsAdapter() {
+        MainWindow w;
+        w.show();
+        QVERIFY(trainAndWait(w, "trainBaseAction"));
+        QVERIFY(trainAndWait(w, "trainLoraAction"));
+        const QString base = m_dir.filePath("dropped.safetensors");
+        const QString adapter = m_dir.filePath("dropped-adapter");
+        QVERIFY(w.session()->saveBase(base));
+        QVERIFY(w.session()->exportAdapter(adapter));
+        auto drop = [&](const QString& path) {
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(path)});
+            QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, {});
+            QApplication::sendEvent(&w, &enter);
+            if (!enter.isAccepted()) return false;
+            QDropEvent event(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, {});
+            QApplication::sendEvent(&w, &event);
+            return true;
+        };
+        QVERIFY(!drop(m_dir.path())); // a folder without adapter_config.json
+        QVERIFY(drop(base));
+        QVERIFY(w.session()->adapters()->names().isEmpty()); // a new base: a new library
+        QVERIFY(drop(adapter));
+        QCOMPARE(w.session()->adapters()->names(), QStringList({"dropped-adapter"}));
     }
 
     void shortcuts_data() {
