@@ -37,7 +37,7 @@ bool AdapterWeights::uniform() const {
 }
 
 LoraConfig AdapterWeights::config(const Mlp& model) const {
-    LoraConfig config{spec, {}, {}, {}};
+    LoraConfig config(spec);
     for (const auto& l : layers) {
         const std::string name = model.layerName(l.layer);
         config.targets.push_back(name);
