@@ -4,6 +4,7 @@
 #include "adapters_dock.h"
 #include "controls_panel.h"
 #include "experiment_session.h"
+#include "insight_tabs.h"
 #include "parameters_panel.h"
 #include "predictions_panel.h"
 #include "svd_panel.h"
@@ -43,6 +44,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(m_predictions, tr("Predictions"));
     m_tabs->addTab(m_parameters, tr("Parameters"));
     m_tabs->addTab(m_sweep, tr("Sweep"));
+    m_insights = new InsightTabs(m_tabs, m_session, this);
     setCentralWidget(m_tabs);
 
     auto* scroll = new QScrollArea;
@@ -142,6 +144,7 @@ void MainWindow::connectSession() {
     connect(m_controls, &ControlsPanel::invalidInput, this, &MainWindow::showError);
     connect(s, &ExperimentSession::settingsChanged, this, &MainWindow::showSettings);
     connect(s, &ExperimentSession::errorOccurred, this, &MainWindow::showError);
+    connect(m_insights, &InsightTabs::errorOccurred, this, &MainWindow::showError);
     connect(s, &ExperimentSession::modelsChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::dataChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::loraEnabledChanged, this, [this](bool on) {

@@ -9,6 +9,7 @@ class QLabel;
 class QProgressBar;
 class QTabWidget;
 class AdaptersDock;
+class InsightTabs;
 class ControlsPanel;
 class ExperimentSession;
 class ParametersPanel;
@@ -34,6 +35,7 @@ public:
     ParametersPanel* parametersPanel() const { return m_parameters; }
     SweepPanel* sweepPanel() const { return m_sweep; }
     AdaptersDock* adaptersDock() const { return m_adapters; }
+    InsightTabs* insights() const { return m_insights; }
     QString lastError() const { return m_lastError; }
     QAction* action(const QString& objectName) const; // e.g. "trainBaseAction"
 
@@ -70,6 +72,7 @@ private:
     ParametersPanel* m_parameters;
     SweepPanel* m_sweep;
     AdaptersDock* m_adapters;
+    InsightTabs* m_insights;
     QLabel* m_status;
     QProgressBar* m_progress;
     QString m_lastError;

@@ -1,5 +1,13 @@
 #include "screenshot_runner.h"
 
+#include "data/idx.h"
+#include "digit_canvas_widget.h"
+#include "draw_digit_panel.h"
+#include "forgetting_panel.h"
+#include "insight_tabs.h"
+#include "subspace_panel.h"
+#include "variants_panel.h"
+
 #include "adapter_manager.h"
 #include "experiment_session.h"
 #include "main_window.h"
@@ -12,6 +20,7 @@
 #include <QPixmap>
 #include <QTabWidget>
 #include <QTimer>
+#include <algorithm>
 #include <memory>
 
 namespace {
@@ -124,6 +133,58 @@ void ScreenshotRunner::next() {
                 tr("the merged evaluation"),
                 [this] { capture(2, QStringLiteral("6-adapters-merged")); });
         break;
+    case 10: {
+        // Forgetting: both fine-tunes from the trained base, 3-vs-4 → 7-vs-8.
+        ForgettingPanel* panel = m_window->insights()->forgetting();
+        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex());
+        panel->run();
+        waitFor([panel] { return !panel->isRunning() && panel->result(); }, tr("forgetting"),
+                [this] {
+                    capture(m_window->insights()->firstIndex(), QStringLiteral("7-forgetting"));
+                });
+        break;
+    }
+    case 11: {
+        VariantsPanel* panel = m_window->insights()->variants();
+        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 1);
+        panel->train();
+        waitFor([panel] { return !panel->isRunning(); }, tr("the variants"),
+                [this, panel] {
+                    panel->rankSweep();
+                    waitFor([panel] { return !panel->isRunning(); }, tr("the rank sweep"),
+                            [this] {
+                                capture(m_window->insights()->firstIndex() + 1,
+                                        QStringLiteral("8-init-scaling"));
+                            });
+                });
+        break;
+    }
+    case 12: {
+        SubspacePanel* panel = m_window->insights()->subspace();
+        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 2);
+        panel->train();
+        waitFor([panel] { return !panel->isRunning(); }, tr("the subspace runs"),
+                [this] {
+                    capture(m_window->insights()->firstIndex() + 2, QStringLiteral("9-subspaces"));
+                });
+        break;
+    }
+    case 13: {
+        // An embedded test 7, blown up on the canvas as if drawn there by hand.
+        const lora::Dataset& test = lora::loadEmbeddedMnist().test;
+        const auto it = std::find(test.labels.begin(), test.labels.end(), 7);
+        const Eigen::Index row = it - test.labels.begin();
+        DrawDigitPanel* panel = m_window->insights()->drawDigit();
+        lora::Matrix ink = lora::Matrix::Zero(280, 280);
+        for (int i = 0; i < 28; ++i)
+            for (int j = 0; j < 28; ++j)
+                ink.block(30 + 8 * i, 50 + 8 * j, 8, 8)
+                    .setConstant(test.images(row, i * 28 + j) * lora::kMnistStd + lora::kMnistMean);
+        panel->canvas()->setInk(ink);
+        panel->refresh();
+        capture(m_window->insights()->firstIndex() + 3, QStringLiteral("10-draw-digit"));
+        break;
+    }
     default:
         m_stage = -1;
         emit finished(0, tr("wrote %1 screenshots to %2").arg(m_written.size()).arg(m_dir));

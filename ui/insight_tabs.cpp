@@ -1,0 +1,50 @@
+#include "insight_tabs.h"
+
+#include "draw_digit_panel.h"
+#include "experiment_session.h"
+#include "forgetting_panel.h"
+#include "subspace_panel.h"
+#include "variants_panel.h"
+
+#include <QTabWidget>
+
+InsightTabs::InsightTabs(QTabWidget* tabs, ExperimentSession* session, QObject* parent)
+    : QObject(parent), m_session(session), m_forgetting(new ForgettingPanel),
+      m_variants(new VariantsPanel), m_subspace(new SubspacePanel), m_draw(new DrawDigitPanel) {
+    m_firstIndex = tabs->addTab(m_forgetting, tr("Forgetting"));
+    tabs->addTab(m_variants, tr("Init && scaling"));
+    tabs->addTab(m_subspace, tr("Subspaces"));
+    tabs->addTab(m_draw, tr("Draw a digit"));
+
+    connect(session, &ExperimentSession::modelsChanged, this, &InsightTabs::feedModels);
+    connect(session, &ExperimentSession::loraEnabledChanged, this, &InsightTabs::feedModels);
+    connect(session, &ExperimentSession::dataChanged, this, &InsightTabs::feedModels);
+    connect(session, &ExperimentSession::settingsChanged, this, &InsightTabs::feedSettings);
+    connect(m_forgetting, &ForgettingPanel::errorOccurred, this, &InsightTabs::errorOccurred);
+    connect(m_variants, &VariantsPanel::errorOccurred, this, &InsightTabs::errorOccurred);
+    connect(m_subspace, &SubspacePanel::errorOccurred, this, &InsightTabs::errorOccurred);
+    connect(m_draw, &DrawDigitPanel::errorOccurred, this, &InsightTabs::errorOccurred);
+    feedSettings();
+    feedModels();
+}
+
+void InsightTabs::feedModels() {
+    const ModelPtr base = m_session->baseModel();
+    const DataPtr data = m_session->data();
+    m_forgetting->setBase(base);
+    m_forgetting->setData(data);
+    m_variants->setBase(base);
+    m_variants->setData(data);
+    m_subspace->setBase(base);
+    m_subspace->setData(data);
+    m_draw->setBase(base);
+    m_draw->setLoraModel(m_session->loraEnabled() ? m_session->loraModel() : nullptr);
+}
+
+void InsightTabs::feedSettings() {
+    const ExperimentSettings& s = m_session->settings();
+    m_forgetting->setSettings(s);
+    m_variants->setSettings(s);
+    m_subspace->setSettings(s);
+    m_draw->setClasses(s.baseClasses, s.targetClasses);
+}

@@ -1,0 +1,38 @@
+#pragma once
+// The panels that go beyond the tutorials — Forgetting, Init & scaling, Subspaces, Draw a
+// digit — added as tabs and fed from the session: its base, data, settings and current LoRA
+// model. Each panel trains on its own background task, so the session's worker stays free.
+#include <QObject>
+
+class QTabWidget;
+class DrawDigitPanel;
+class ExperimentSession;
+class ForgettingPanel;
+class SubspacePanel;
+class VariantsPanel;
+
+class InsightTabs : public QObject {
+    Q_OBJECT
+public:
+    InsightTabs(QTabWidget* tabs, ExperimentSession* session, QObject* parent = nullptr);
+
+    ForgettingPanel* forgetting() const { return m_forgetting; }
+    VariantsPanel* variants() const { return m_variants; }
+    SubspacePanel* subspace() const { return m_subspace; }
+    DrawDigitPanel* drawDigit() const { return m_draw; }
+    int firstIndex() const { return m_firstIndex; } // tab index of Forgetting
+
+signals:
+    void errorOccurred(const QString& message);
+
+private:
+    void feedModels();
+    void feedSettings();
+
+    ExperimentSession* m_session;
+    ForgettingPanel* m_forgetting;
+    VariantsPanel* m_variants;
+    SubspacePanel* m_subspace;
+    DrawDigitPanel* m_draw;
+    int m_firstIndex = 0;
+};
