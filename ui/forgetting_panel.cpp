@@ -56,8 +56,8 @@ ForgettingPanel::ForgettingPanel(QWidget* parent) : QWidget(parent) {
     controls->addWidget(m_statusLabel, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
-    layout->addWidget(m_charts, 3);
-    layout->addWidget(m_updateView, 2);
+    layout->addWidget(m_charts, 1);
+    layout->addWidget(m_updateView, 1);
 
     connect(m_runButton, &QPushButton::clicked, this, &ForgettingPanel::run);
     connect(m_stopButton, &QPushButton::clicked, this, &ForgettingPanel::stop);

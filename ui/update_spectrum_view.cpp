@@ -54,6 +54,8 @@ UpdateSpectrumView::UpdateSpectrumView(QWidget* parent)
     }
     m_spectrumChart = new ChartView(spectrum, this);
     m_spectrumChart->setObjectName(QStringLiteral("spectrumChart"));
+    // Title, legend, two axes and their labels need this much before the plot gets any room.
+    m_spectrumChart->setMinimumHeight(240);
 
     m_restSeries->setName(tr("the rest"));
     auto* side = new QVBoxLayout;

@@ -42,7 +42,7 @@ VariantRunsView::VariantRunsView(QWidget* parent) : QWidget(parent) {
     m_stepAxis->setLabelFormat(QStringLiteral("%d"));
     // Log loss: the first steps' 5.0 would otherwise flatten every later difference to 0.
     m_lossAxis = new QLogValueAxis;
-    m_lossAxis->setTitleText(tr("loss (bucket mean, log)"));
+    m_lossAxis->setTitleText(tr("loss (log)"));
     m_lossAxis->setLabelFormat(QStringLiteral("%.2g"));
     m_stepAxis->setTickType(QValueAxis::TicksDynamic);
     m_stepAxis->setTickAnchor(0);
