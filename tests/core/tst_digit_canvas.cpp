@@ -7,6 +7,8 @@
 #include "train/evaluate.h"
 #include "train/trainer.h"
 
+#include "seed_base.h"
+
 #include <QtTest>
 
 using namespace lora;
@@ -52,14 +54,8 @@ private slots:
 
     void realDigitsSurviveTheRoundTrip() {
         const SplitData& mnist = loadEmbeddedMnist();
-        Dataset train = filterClassesRemap(mnist.train, {3, 4});
         Dataset test = filterClassesRemap(mnist.test, {3, 4});
-        Mlp net("784-64-2");
-        Rng rng(0);
-        net.initDefault(rng);
-        TrainOptions options;
-        options.seed = 1;
-        Trainer(net, options).run(train, nullptr);
+        Mlp net = lora::test::trainedSeedBase();
 
         const int n = 100;
         Dataset redrawn;

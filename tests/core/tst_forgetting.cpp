@@ -6,6 +6,8 @@
 #include "train/evaluate.h"
 #include "train/forgetting.h"
 
+#include "seed_base.h"
+
 #include <QtTest>
 
 using namespace lora;
@@ -30,14 +32,9 @@ private:
 private slots:
     void initTestCase() {
         const SplitData& mnist = loadEmbeddedMnist();
-        const Dataset oldTrain = filterClassesRemap(mnist.train, {3, 4});
         m_tasks = {filterClassesRemap(mnist.train, {7, 8}), filterClassesRemap(mnist.test, {7, 8}),
                    filterClassesRemap(mnist.test, {3, 4})};
-        Rng rng(0);
-        m_base.initDefault(rng);
-        TrainOptions options;
-        options.seed = 1;
-        Trainer(m_base, options).run(oldTrain, nullptr);
+        m_base = test::trainedSeedBase();
     }
 
     void fullForgetsLoraOffDoesNot() {

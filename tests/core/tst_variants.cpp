@@ -6,6 +6,8 @@
 #include "error_of.h"
 #include "train/variants.h"
 
+#include "seed_base.h"
+
 #include <QtTest>
 
 using namespace lora;
@@ -28,11 +30,7 @@ private:
 private slots:
     void initTestCase() {
         const SplitData& mnist = loadEmbeddedMnist();
-        Rng rng(0);
-        m_base.initDefault(rng);
-        TrainOptions options;
-        options.seed = 1;
-        Trainer(m_base, options).run(filterClassesRemap(mnist.train, {3, 4}), nullptr);
+        m_base = test::trainedSeedBase();
         m_train = filterClassesRemap(mnist.train, {7, 8});
         m_test = filterClassesRemap(mnist.test, {7, 8});
     }

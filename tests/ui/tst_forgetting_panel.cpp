@@ -6,6 +6,7 @@
 #include "data/idx.h"
 #include "forgetting_panel.h"
 
+#include "seed_base.h"
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -13,6 +14,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 namespace {
@@ -34,13 +36,7 @@ private:
 private slots:
     void initTestCase() {
         m_data = std::make_shared<lora::SplitData>(lora::loadEmbeddedMnist());
-        auto base = std::make_shared<lora::Mlp>("784-64-2");
-        lora::Rng rng(0);
-        base->initDefault(rng);
-        lora::TrainOptions options;
-        options.seed = 1;
-        lora::Trainer(*base, options).run(lora::filterClassesRemap(m_data->train, {3, 4}), nullptr);
-        m_base = base;
+        m_base = std::make_shared<lora::Mlp>(lora::test::trainedSeedBase());
     }
 
     void runShowsForgetting() {

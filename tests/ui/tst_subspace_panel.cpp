@@ -6,10 +6,12 @@
 #include "similarity_grid_widget.h"
 #include "subspace_panel.h"
 
+#include "seed_base.h"
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 class TestSubspacePanel : public QObject {
@@ -21,13 +23,7 @@ private:
 private slots:
     void initTestCase() {
         m_data = std::make_shared<lora::SplitData>(lora::loadEmbeddedMnist());
-        auto base = std::make_shared<lora::Mlp>("784-64-2");
-        lora::Rng rng(0);
-        base->initDefault(rng);
-        lora::TrainOptions options;
-        options.seed = 1;
-        lora::Trainer(*base, options).run(lora::filterClassesRemap(m_data->train, {3, 4}), nullptr);
-        m_base = base;
+        m_base = std::make_shared<lora::Mlp>(lora::test::trainedSeedBase());
     }
 
     void adapterWithItself_data() {

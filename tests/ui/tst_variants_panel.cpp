@@ -7,6 +7,7 @@
 #include "variant_picker.h"
 #include "variants_panel.h"
 
+#include "seed_base.h"
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineSeries>
@@ -14,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+
 #include <QtTest>
 
 class TestVariantsPanel : public QObject {
@@ -36,13 +38,7 @@ private:
 private slots:
     void initTestCase() {
         m_data = std::make_shared<lora::SplitData>(lora::loadEmbeddedMnist());
-        auto base = std::make_shared<lora::Mlp>("784-64-2");
-        lora::Rng rng(0);
-        base->initDefault(rng);
-        lora::TrainOptions options;
-        options.seed = 1;
-        lora::Trainer(*base, options).run(lora::filterClassesRemap(m_data->train, {3, 4}), nullptr);
-        m_base = base;
+        m_base = std::make_shared<lora::Mlp>(lora::test::trainedSeedBase());
     }
 
     void checkboxesAreVariants() {
