@@ -1,6 +1,7 @@
 #include "adapter_manager.h"
 
 #include "experiment_session.h"
+#include "session_file.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
@@ -136,17 +137,45 @@ std::vector<int> AdapterManager::classesOf(const lora::AdapterEntry& entry) cons
 }
 
 lora::Dataset AdapterManager::testSplit(const std::vector<int>& classes) const {
-    const lora::Mlp& base = m_library->base();
+    return testSplit(m_library->base(), *m_session->data(), classes);
+}
+
+lora::Dataset AdapterManager::testSplit(const lora::Mlp& base, const lora::SplitData& data,
+                                        const std::vector<int>& classes) {
     if (static_cast<int>(classes.size()) != base.outputs())
         throw lora::InputError("the base has " + std::to_string(base.outputs()) +
                                " outputs but the task has " + std::to_string(classes.size()) +
                                " classes");
-    const DataPtr data = m_session->data();
-    if (data->test.features() != base.inputs())
+    if (data.test.features() != base.inputs())
         throw lora::InputError("the base takes " + std::to_string(base.inputs()) +
                                " inputs but the test images have " +
-                               std::to_string(data->test.features()) + " pixels");
-    return lora::filterClassesRemap(data->test, classes);
+                               std::to_string(data.test.features()) + " pixels");
+    return lora::filterClassesRemap(data.test, classes);
+}
+
+std::shared_ptr<lora::AdapterLibrary> AdapterManager::buildLibrary(const lora::Mlp& base,
+                                                                   const SessionContents& c,
+                                                                   const lora::SplitData& data) {
+    auto library = std::make_shared<lora::AdapterLibrary>(base);
+    for (const lora::AdapterEntry& e : c.adapters) library->add(e);
+    if (c.activeAdapter.isEmpty()) return library;
+    library->setActive(str(c.activeAdapter));
+    if (c.merged) {
+        const lora::AdapterEntry& e = *library->active();
+        const bool fits = static_cast<int>(e.info.classes.size()) == base.outputs();
+        library->merge(testSplit(base, data, fits ? e.info.classes : c.settings.targetClasses));
+    }
+    return library;
+}
+
+void AdapterManager::restore(std::shared_ptr<lora::AdapterLibrary> library) {
+    ++m_generation; // a library still being built for the old base is dropped
+    m_building = {};
+    m_library = std::move(library);
+    m_active = m_library && m_library->active()
+                   ? std::make_shared<const lora::Mlp>(m_library->model())
+                   : nullptr;
+    emit adaptersChanged();
 }
 
 void AdapterManager::measure(const std::string& name) {

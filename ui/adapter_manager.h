@@ -14,6 +14,7 @@
 #include <memory>
 
 class ExperimentSession;
+struct SessionContents;
 
 // What the Combine… dialog asks for.
 struct CombineRequest {
@@ -45,6 +46,13 @@ public:
     // Combines without emitting errorOccurred; returns the message, empty on success (the
     // Combine… dialog shows it in place).
     QString tryCombine(const CombineRequest& request);
+    // For a session being opened: the library of `contents` (its adapters, the active one
+    // merged if it was, measured on `data`). Throws lora::InputError.
+    static std::shared_ptr<lora::AdapterLibrary> buildLibrary(const lora::Mlp& base,
+                                                              const SessionContents& contents,
+                                                              const lora::SplitData& data);
+    // Takes `library` over as it is (null: no base); emits adaptersChanged.
+    void restore(std::shared_ptr<lora::AdapterLibrary> library);
 
 public slots:
     bool importAdapter(const QString& dir, const QString& name = {});
@@ -72,6 +80,9 @@ private:
     // The adapter's classes when they fit the base, else the session's target classes.
     std::vector<int> classesOf(const lora::AdapterEntry& entry) const;
     lora::Dataset testSplit(const std::vector<int>& classes) const;
+    // The test images of `classes`, relabelled 0..n-1, checked against `base`.
+    static lora::Dataset testSplit(const lora::Mlp& base, const lora::SplitData& data,
+                                   const std::vector<int>& classes);
     // Fills in the test accuracy of `name` when unknown and its classes fit the base.
     void measure(const std::string& name);
     // Retakes the snapshot and, when the adapter was trained for other classes, points the

@@ -2,9 +2,13 @@
 
 #include "adapter_manager.h"
 #include "io/model_file.h"
+#include "session_file.h"
 #include "training_worker.h"
 
+#include "util/error.h"
+
 #include <QThread>
+#include <algorithm>
 #include <exception>
 
 namespace {
@@ -282,4 +286,48 @@ void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
     if (outcome.runId == m_activeRunId) setRunning(false);
     emit runFinished(outcome);
     emit modelsChanged();
+}
+
+SessionContents ExperimentSession::snapshot() const {
+    SessionContents c;
+    c.settings = m_settings;
+    if (m_data->source != "embedded") c.datasetDir = dataSource();
+    c.loraEnabled = m_loraEnabled;
+    c.base = m_base;
+    c.full = m_full;
+    if (const lora::AdapterLibrary* library = m_adapters->library()) {
+        c.adapters = library->entries();
+        c.activeAdapter = m_adapters->activeName();
+        c.merged = library->merged();
+    }
+    return c;
+}
+
+bool ExperimentSession::restore(const SessionContents& c, DataPtr data, int lastRunId) {
+    if (m_running) {
+        emit errorOccurred(tr("a run is in progress; stop it before opening a session"));
+        return false;
+    }
+    std::shared_ptr<lora::AdapterLibrary> library;
+    const bool ok = guarded([&] {
+        c.settings.validate();
+        if (c.base && data->test.features() != c.base->inputs())
+            throw lora::InputError("the session's base takes " + std::to_string(c.base->inputs()) +
+                                   " inputs but its dataset has " +
+                                   std::to_string(data->test.features()) + " pixels per image");
+        if (c.base) library = AdapterManager::buildLibrary(*c.base, c, *data);
+    });
+    if (!ok) return false;
+    m_settings = c.settings;
+    m_data = std::move(data);
+    m_base = c.base;
+    m_full = c.full;
+    m_adapters->restore(std::move(library));
+    m_nextRunId = std::max(m_nextRunId, lastRunId + 1);
+    m_loraEnabled = c.loraEnabled;
+    emit settingsChanged(m_settings);
+    emit dataChanged();
+    emit loraEnabledChanged(m_loraEnabled);
+    emit modelsChanged();
+    return true;
 }

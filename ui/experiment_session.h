@@ -9,6 +9,7 @@
 #include <functional>
 
 class AdapterManager;
+struct SessionContents;
 class QThread;
 class TrainingWorker;
 
@@ -52,6 +53,15 @@ public slots:
     bool exportAdapter(const QString& dir); // the active adapter, PEFT layout
     bool saveBase(const QString& path);
     bool loadBase(const QString& path);
+
+public:
+    // What a session file keeps of this object (the window adds curves and controls).
+    SessionContents snapshot() const;
+    // Takes over a saved session's state: settings, `data`, models, adapters (the active
+    // one merged if it was), the LoRA toggle. Run ids continue after `lastRunId` so that
+    // new runs do not replace replayed curves. Refused while a run is in progress; on any
+    // error (errorOccurred) nothing changes.
+    bool restore(const SessionContents& contents, DataPtr data, int lastRunId);
 
 signals:
     void settingsChanged(const ExperimentSettings& settings);

@@ -16,7 +16,9 @@ namespace {
 
 constexpr int kImagePixels = 28 * 28; // every dataset the app loads is MNIST-shaped
 
-const char* presetKey(ExperimentPreset preset) {
+} // namespace
+
+const char* ExperimentSettings::presetKey(ExperimentPreset preset) {
     switch (preset) {
     case ExperimentPreset::FixWeakDigit:
         return "FixWeakDigit";
@@ -27,6 +29,8 @@ const char* presetKey(ExperimentPreset preset) {
     }
     return "Transfer";
 }
+
+namespace {
 
 QString joinList(const std::vector<int>& values) {
     return QString::fromStdString(lora::formatClasses(values));

@@ -37,6 +37,7 @@ struct ExperimentSettings {
 
     static ExperimentSettings forPreset(ExperimentPreset preset);
     static QString presetName(ExperimentPreset preset); // "Transfer 3-vs-4 → 7-vs-8 (seed 000)"
+    static const char* presetKey(ExperimentPreset preset); // "Transfer": stored in files
 
     lora::LoraSpec loraSpec() const;                   // rank, α, rsLoRA (Kaiming init)
     lora::TrainOptions baseOptions() const;            // baseEpochs

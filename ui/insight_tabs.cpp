@@ -11,6 +11,11 @@
 InsightTabs::InsightTabs(QTabWidget* tabs, ExperimentSession* session, QObject* parent)
     : QObject(parent), m_session(session), m_forgetting(new ForgettingPanel),
       m_variants(new VariantsPanel), m_subspace(new SubspacePanel), m_draw(new DrawDigitPanel) {
+    // Names make the panels' controls addressable in a saved session.
+    m_forgetting->setObjectName("forgettingPanel");
+    m_variants->setObjectName("variantsPanel");
+    m_subspace->setObjectName("subspacePanel");
+    m_draw->setObjectName("drawDigitPanel");
     m_firstIndex = tabs->addTab(m_forgetting, tr("Forgetting"));
     tabs->addTab(m_variants, tr("Init && scaling"));
     tabs->addTab(m_subspace, tr("Subspaces"));

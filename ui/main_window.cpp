@@ -7,6 +7,8 @@
 #include "insight_tabs.h"
 #include "parameters_panel.h"
 #include "predictions_panel.h"
+#include "run_history.h"
+#include "session_actions.h"
 #include "svd_panel.h"
 #include "sweep_panel.h"
 #include "training_panel.h"
@@ -46,6 +48,14 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(m_sweep, tr("Sweep"));
     m_insights = new InsightTabs(m_tabs, m_session, this);
     setCentralWidget(m_tabs);
+    m_svd->setObjectName("svdPanel");
+    m_training->setObjectName("trainingPanel");
+    m_predictions->setObjectName("predictionsPanel");
+    m_parameters->setObjectName("parametersPanel");
+    m_sweep->setObjectName("sweepPanel");
+    m_history = new RunHistory(m_session, this);
+    m_sessionActions =
+        new SessionActions({m_session, m_history, m_training, m_sweep, m_tabs}, this);
 
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_controls);
@@ -102,6 +112,7 @@ void MainWindow::createActions() {
         make("resetAction", tr("Reset"), QKeySequence(tr("Ctrl+R")),
              [this] {
                  m_session->reset();
+                 m_history->clear();
                  m_training->clear();
                  m_sweep->clear();
              }),
@@ -123,6 +134,10 @@ void MainWindow::createActions() {
 
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_sessionActions->openAction());
+    file->addMenu(m_sessionActions->recentMenu());
+    file->addAction(m_sessionActions->saveAction());
+    file->addSeparator();
     for (const char* name : {"openDatasetAction", "embeddedDataAction", "loadBaseAction",
                              "saveBaseAction", "exportAdapterAction"})
         file->addAction(action(name));
@@ -145,6 +160,8 @@ void MainWindow::connectSession() {
     connect(s, &ExperimentSession::settingsChanged, this, &MainWindow::showSettings);
     connect(s, &ExperimentSession::errorOccurred, this, &MainWindow::showError);
     connect(m_insights, &InsightTabs::errorOccurred, this, &MainWindow::showError);
+    connect(m_sessionActions, &SessionActions::errorOccurred, this, &MainWindow::showError);
+    connect(m_sessionActions, &SessionActions::statusMessage, m_status, &QLabel::setText);
     connect(s, &ExperimentSession::modelsChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::dataChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::loraEnabledChanged, this, [this](bool on) {

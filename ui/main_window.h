@@ -14,6 +14,8 @@ class ControlsPanel;
 class ExperimentSession;
 class ParametersPanel;
 class PredictionsPanel;
+class RunHistory;
+class SessionActions;
 class SvdPanel;
 class SweepPanel;
 class TrainingPanel;
@@ -36,6 +38,8 @@ public:
     SweepPanel* sweepPanel() const { return m_sweep; }
     AdaptersDock* adaptersDock() const { return m_adapters; }
     InsightTabs* insights() const { return m_insights; }
+    RunHistory* history() const { return m_history; }
+    SessionActions* sessionActions() const { return m_sessionActions; }
     QString lastError() const { return m_lastError; }
     QAction* action(const QString& objectName) const; // e.g. "trainBaseAction"
 
@@ -73,6 +77,8 @@ private:
     SweepPanel* m_sweep;
     AdaptersDock* m_adapters;
     InsightTabs* m_insights;
+    RunHistory* m_history;
+    SessionActions* m_sessionActions;
     QLabel* m_status;
     QProgressBar* m_progress;
     QString m_lastError;

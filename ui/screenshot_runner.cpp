@@ -12,11 +12,14 @@
 #include "experiment_session.h"
 #include "main_window.h"
 #include "predictions_panel.h"
+#include "session_actions.h"
 #include "svd_panel.h"
 #include "sweep_panel.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPixmap>
 #include <QTabWidget>
 #include <QTimer>
@@ -183,6 +186,25 @@ void ScreenshotRunner::next() {
         panel->canvas()->setInk(ink);
         panel->refresh();
         capture(m_window->insights()->firstIndex() + 3, QStringLiteral("10-draw-digit"));
+        break;
+    }
+    case 14: {
+        // The whole session saved, the window emptied, and the session opened again: the
+        // curves and sweep come back from session.json alone.
+        SessionActions* sessions = m_window->sessionActions();
+        const QString folder = QDir(m_dir).filePath(QStringLiteral("session"));
+        if (!sessions->saveTo(folder)) return fail(m_window->lastError());
+        m_window->action(QStringLiteral("resetAction"))->trigger();
+        if (!sessions->openFrom(folder)) return fail(m_window->lastError());
+        QMenu* file = m_window->menuBar()->findChildren<QMenu*>().value(0);
+        file->popup(m_window->mapToGlobal(QPoint(10, 30)));
+        QTimer::singleShot(300, this, [this, file] {
+            if (m_stage < 0) return;
+            const QString path = QDir(m_dir).filePath(QStringLiteral("11b-file-menu.png"));
+            if (file->grab().save(path)) m_written << path;
+            file->hide();
+            capture(1, QStringLiteral("11-session-reopened"));
+        });
         break;
     }
     default:
