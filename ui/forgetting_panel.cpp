@@ -66,8 +66,12 @@ ForgettingPanel::ForgettingPanel(QWidget* parent) : QWidget(parent) {
     connect(m_task, &BackgroundTask::failed, this, &ForgettingPanel::onFailed);
     connect(m_task, &BackgroundTask::runningChanged, this, &ForgettingPanel::updateRunState);
     updateRunState(false);
-    m_statusLabel->setText(tr("Run trains a full fine-tune and LoRA on the new task."));
+    m_statusLabel->setText(kIdleText());
     redrawAccuracy();
+}
+
+QString ForgettingPanel::kIdleText() {
+    return tr("Run trains a full fine-tune and LoRA on the new task.");
 }
 
 ForgettingPanel::~ForgettingPanel() {
@@ -153,6 +157,27 @@ void ForgettingPanel::onFinished(bool stopped) {
     if (!m_pending) return;
     m_result = m_pending;
     m_pending.reset();
+    present(stopped);
+    emit finished(stopped);
+}
+
+void ForgettingPanel::showResult(std::shared_ptr<const lora::ForgettingResult> result) {
+    stop();
+    m_pending.reset(); // a run still going is superseded
+    m_result = std::move(result);
+    if (m_result && !m_result->series.empty()) {
+        present(m_result->stopped);
+        return;
+    }
+    m_result.reset();
+    m_fullPoints.clear();
+    m_loraPoints.clear();
+    redrawAccuracy();
+    m_updateView->setResult(nullptr);
+    m_statusLabel->setText(kIdleText());
+}
+
+void ForgettingPanel::present(bool stopped) {
     // The result's series is authoritative (it has every epoch, even ones posted late).
     m_fullPoints = m_loraPoints = m_result->series;
     redrawAccuracy();
@@ -163,7 +188,6 @@ void ForgettingPanel::onFinished(bool stopped) {
                                .arg(m_result->baseOld, 0, 'f', 1)
                                .arg(last.fullOld, 0, 'f', 1)
                                .arg(last.loraOffOld, 0, 'f', 1));
-    emit finished(stopped);
 }
 
 void ForgettingPanel::onFailed(const QString& message) {

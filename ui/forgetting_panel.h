@@ -39,6 +39,8 @@ public slots:
     void setSettings(const ExperimentSettings& settings);    // all of the above but models/data
     void run();
     void stop() { m_task->stop(); }
+    // A saved session's result, drawn as if it had just finished (null clears the panel).
+    void showResult(std::shared_ptr<const lora::ForgettingResult> result);
 
 signals:
     void finished(bool stopped);
@@ -50,6 +52,8 @@ private:
     void onFailed(const QString& message);
     void updateRunState(bool running);
     void redrawAccuracy();
+    void present(bool stopped); // draws m_result and says what it found
+    static QString kIdleText();
 
     ModelPtr m_base;
     DataPtr m_data;

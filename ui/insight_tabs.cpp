@@ -2,6 +2,7 @@
 
 #include "draw_digit_panel.h"
 #include "experiment_session.h"
+#include "forgetting_json.h"
 #include "forgetting_panel.h"
 #include "subspace_panel.h"
 #include "variants_panel.h"
@@ -52,4 +53,24 @@ void InsightTabs::feedSettings() {
     m_variants->setSettings(s);
     m_subspace->setSettings(s);
     m_draw->setClasses(s.baseClasses, s.targetClasses);
+}
+
+QJsonObject InsightTabs::results() const {
+    QJsonObject out;
+    if (const auto result = m_forgetting->result())
+        out[QStringLiteral("forgetting")] = forgettingToJson(*result);
+    return out;
+}
+
+void InsightTabs::checkResults(const QJsonObject& results) {
+    const QJsonValue forgetting = results.value(QStringLiteral("forgetting"));
+    if (!forgetting.isUndefined() && !forgetting.isNull())
+        forgettingFromJson(forgetting.toObject());
+}
+
+void InsightTabs::showResults(const QJsonObject& results) {
+    const QJsonValue forgetting = results.value(QStringLiteral("forgetting"));
+    m_forgetting->showResult(forgetting.isObject() ? std::make_shared<const lora::ForgettingResult>(
+                                                         forgettingFromJson(forgetting.toObject()))
+                                                   : nullptr);
 }

@@ -2,6 +2,7 @@
 // The panels that go beyond the tutorials — Forgetting, Init & scaling, Subspaces, Draw a
 // digit — added as tabs and fed from the session: its base, data, settings and current LoRA
 // model. Each panel trains on its own background task, so the session's worker stays free.
+#include <QJsonObject>
 #include <QObject>
 
 class QTabWidget;
@@ -21,6 +22,12 @@ public:
     SubspacePanel* subspace() const { return m_subspace; }
     DrawDigitPanel* drawDigit() const { return m_draw; }
     int firstIndex() const { return m_firstIndex; } // tab index of Forgetting
+
+    // The results a session keeps: {"forgetting": …} once the Forgetting tab has one.
+    QJsonObject results() const;
+    // Throws lora::InputError naming the first malformed field of a session's results.
+    static void checkResults(const QJsonObject& results);
+    void showResults(const QJsonObject& results); // call checkResults first
 
 signals:
     void errorOccurred(const QString& message);

@@ -55,7 +55,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_sweep->setObjectName("sweepPanel");
     m_history = new RunHistory(m_session, this);
     m_sessionActions =
-        new SessionActions({m_session, m_history, m_training, m_sweep, m_tabs}, this);
+        new SessionActions({m_session, m_history, m_training, m_sweep, m_tabs, m_insights}, this);
 
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_controls);

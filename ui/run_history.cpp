@@ -1,6 +1,7 @@
 #include "run_history.h"
 
 #include "experiment_session.h"
+#include "json_reader.h"
 #include "settings_json.h"
 #include "sweep_panel.h"
 #include "training_panel.h"
@@ -34,49 +35,6 @@ QJsonValue number(float v) {
     return std::isfinite(v) ? QJsonValue(shortestDouble(v)) : QJsonValue(QJsonValue::Null);
 }
 
-// Reads one entry field by field, naming the first that is missing or of the wrong type.
-class Reader {
-public:
-    Reader(const QJsonValue& value, std::string where) : m_where(std::move(where)) {
-        if (!value.isObject()) throw InputError(m_where + " must be an object");
-        m_object = value.toObject();
-    }
-    double number(const char* key, bool nullable = false) const {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (nullable && v.isNull()) return kNaN;
-        if (!v.isDouble()) fail(key, nullable ? "a number or null" : "a number");
-        return v.toDouble();
-    }
-    long whole(const char* key, long lo) const {
-        const double d = number(key);
-        if (d != std::floor(d) || d < lo || d > 1e15) fail(key, "a whole number");
-        return static_cast<long>(d);
-    }
-    bool flag(const char* key) const {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (!v.isBool()) fail(key, "true or false");
-        return v.toBool();
-    }
-    QString text(const char* key) const {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (!v.isString()) fail(key, "a string");
-        return v.toString();
-    }
-    QJsonArray array(const char* key) const {
-        const QJsonValue v = m_object.value(QLatin1String(key));
-        if (!v.isArray()) fail(key, "an array");
-        return v.toArray();
-    }
-    const std::string& where() const { return m_where; }
-
-private:
-    [[noreturn]] void fail(const char* key, const char* expected) const {
-        throw InputError(m_where + "." + key + " must be " + expected);
-    }
-    QJsonObject m_object;
-    std::string m_where;
-};
-
 RunKind kindFrom(const QString& key, const std::string& where) {
     for (RunKind k : {RunKind::Base, RunKind::Lora, RunKind::Full})
         if (key == QLatin1String(kindKey(k))) return k;
@@ -85,7 +43,7 @@ RunKind kindFrom(const QString& key, const std::string& where) {
 }
 
 RunHistory::Run runFrom(const QJsonValue& value, const std::string& where) {
-    const Reader r(value, where);
+    const JsonReader r(value, where);
     RunHistory::Run run;
     run.id = static_cast<int>(r.whole("id", 1));
     run.kind = kindFrom(r.text("kind"), where);
@@ -99,7 +57,7 @@ RunHistory::Run runFrom(const QJsonValue& value, const std::string& where) {
     }
     const QJsonArray epochs = r.array("epochs");
     for (int i = 0; i < epochs.size(); ++i) {
-        const Reader e(epochs[i], where + ".epochs[" + std::to_string(i) + "]");
+        const JsonReader e(epochs[i], where + ".epochs[" + std::to_string(i) + "]");
         lora::EpochProgress p;
         p.epoch = static_cast<int>(e.whole("epoch", 1));
         p.trainLoss = static_cast<float>(e.number("train_loss", true));
@@ -232,19 +190,19 @@ QJsonObject RunHistory::toJson() const {
 }
 
 void RunHistory::fromJson(const QJsonObject& json) {
-    const Reader top(json, "history");
+    const JsonReader top(json, "history");
     std::vector<Run> runs;
     const QJsonArray runArray = top.array("runs");
     for (int i = 0; i < runArray.size(); ++i)
         runs.push_back(runFrom(runArray[i], "history.runs[" + std::to_string(i) + "]"));
-    const Reader s(json.value(QLatin1String("sweep")), "history.sweep");
+    const JsonReader s(json.value(QLatin1String("sweep")), "history.sweep");
     Sweep sweep;
     sweep.id = static_cast<int>(s.whole("id", 0));
     sweep.finished = s.flag("finished");
     sweep.stopped = s.flag("stopped");
     const QJsonArray points = s.array("points");
     for (int i = 0; i < points.size(); ++i) {
-        const Reader p(points[i], "history.sweep.points[" + std::to_string(i) + "]");
+        const JsonReader p(points[i], "history.sweep.points[" + std::to_string(i) + "]");
         SweepPoint point;
         point.runId = sweep.id;
         const QString axis = p.text("axis");

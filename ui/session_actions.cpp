@@ -3,6 +3,7 @@
 #include "control_values.h"
 #include "data/idx.h"
 #include "experiment_session.h"
+#include "insight_tabs.h"
 #include "run_history.h"
 #include "session_file.h"
 #include "util/error.h"
@@ -62,6 +63,7 @@ bool SessionActions::saveTo(const QString& dir) {
     contents.history = m_views.history->toJson();
     contents.controls = captureControls(m_views.tabs);
     contents.currentTab = m_views.tabs->currentIndex();
+    contents.insights = m_views.insights->results();
     try {
         writeSessionFolder(dir, contents);
     } catch (const std::exception& e) {
@@ -92,6 +94,7 @@ bool SessionActions::openFrom(const QString& path) {
         try {
             recorded.fromJson(contents.history);
             checkControls(m_views.tabs, contents.controls);
+            InsightTabs::checkResults(contents.insights);
         } catch (const lora::InputError& e) {
             throw lora::InputError(json + ": " + e.what());
         }
@@ -116,6 +119,7 @@ bool SessionActions::openFrom(const QString& path) {
     m_views.history->fromJson(contents.history);
     m_views.history->replay(m_views.training, m_views.sweep);
     restoreControls(m_views.tabs, contents.controls);
+    m_views.insights->showResults(contents.insights);
     if (contents.currentTab >= 0 && contents.currentTab < m_views.tabs->count())
         m_views.tabs->setCurrentIndex(contents.currentTab);
     const QString folder = sessionFolderOf(path);

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 class ExperimentSession;
+class InsightTabs;
 class QAction;
 class QMenu;
 class QTabWidget;
@@ -24,6 +25,7 @@ public:
         TrainingPanel* training = nullptr;
         SweepPanel* sweep = nullptr;
         QTabWidget* tabs = nullptr; // the panels whose controls are saved
+        InsightTabs* insights = nullptr;
     };
     static constexpr int kMaxRecent = 8;
 

@@ -66,6 +66,7 @@ QJsonObject buildJson(const SessionContents& c, const QJsonArray& adapters) {
         {"merged", c.merged},
         {"history", c.history},
         {"controls", c.controls},
+        {"insights", c.insights},
         {"current_tab", c.currentTab},
     };
 }
@@ -199,6 +200,11 @@ SessionContents readSessionFolder(const QString& path) {
                 throw InputError(std::string(key) + " must be an object");
         c.history = o.value("history").toObject();
         c.controls = o.value("controls").toObject();
+        // Sessions saved before the insight results were kept have none.
+        const QJsonValue insights = o.value("insights");
+        if (!insights.isUndefined() && !insights.isObject())
+            throw InputError("insights must be an object");
+        c.insights = insights.toObject();
         c.currentTab = o.value("current_tab").toInt(0);
     } catch (const InputError& e) {
         fail(jsonPath, e.what());

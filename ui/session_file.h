@@ -21,6 +21,7 @@ struct SessionContents {
     bool merged = false;
     QJsonObject history;  // RunHistory::toJson
     QJsonObject controls; // captureControls of the panels
+    QJsonObject insights; // InsightTabs::results
     int currentTab = 0;
 };
 

@@ -5,6 +5,8 @@
 #include "adapter_manager.h"
 #include "control_values.h"
 #include "experiment_session.h"
+#include "forgetting_panel.h"
+#include "insight_tabs.h"
 #include "main_window.h"
 #include "run_history.h"
 #include "same_bits.h"
@@ -94,6 +96,9 @@ private slots:
         QVERIFY(a.session()->isRunning());
         QVERIFY(QTest::qWaitFor([&] { return !a.session()->isRunning(); }, 120000));
         QCOMPARE(a.sweepPanel()->pointCount(), 3);
+        ForgettingPanel* forgetting = a.insights()->forgetting();
+        forgetting->run();
+        QVERIFY(QTest::qWaitFor([&] { return forgetting->result() != nullptr; }, 120000));
         a.tabs()->findChild<QSpinBox*>("epochsSpin")->setValue(3); // Forgetting tab
         a.session()->setLoraEnabled(false);
         a.tabs()->setCurrentIndex(4);
@@ -117,6 +122,15 @@ private slots:
         QCOMPARE(b.tabs()->findChild<QSpinBox*>("epochsSpin")->value(), 3);
         QCOMPARE(captureControls(b.tabs()), captureControls(a.tabs()));
         QCOMPARE(b.tabs()->currentIndex(), 4);
+        const auto shown = b.insights()->forgetting()->result();
+        QVERIFY(shown);
+        QCOMPARE(shown->series.size(), forgetting->result()->series.size());
+        QCOMPARE(shown->series.back().fullOld, forgetting->result()->series.back().fullOld);
+        QCOMPARE(shown->series.back().loraOffOld, forgetting->result()->series.back().loraOffOld);
+        QCOMPARE(shown->updates.size(), forgetting->result()->updates.size());
+        QCOMPARE(shown->updates[0].full.singularValues,
+                 forgetting->result()->updates[0].full.singularValues);
+        QCOMPARE(b.insights()->forgetting()->readout(), forgetting->readout());
 
         // New runs continue the numbering: the replayed curves stay beside them.
         QVERIFY(trainAndWait(b, "trainLoraAction"));
@@ -154,6 +168,9 @@ private slots:
         QTest::newRow("control of the wrong type")
             << "control"
             << "controls.sweepPanel/ranksEdit must be a string";
+        QTest::newRow("forgetting point")
+            << "forgetting"
+            << "insights.forgetting.series[0].full_old must be a number or null";
         QTest::newRow("unknown run kind")
             << "run-kind"
             << "history.runs[0].kind must be base, lora or full, not \"magic\"";
@@ -183,6 +200,12 @@ private slots:
             QJsonObject controls = o["controls"].toObject();
             controls["sweepPanel/ranksEdit"] = 5;
             o["controls"] = controls;
+            writeJson(dir, o);
+        } else if (edit == "forgetting") {
+            QJsonObject point{{"epoch", 0}, {"full_new", 21.8}, {"full_old", "high"}};
+            o["insights"] = QJsonObject{{"forgetting", QJsonObject{{"base_old", 98.5},
+                                                                   {"base_new", 20.0},
+                                                                   {"series", QJsonArray{point}}}}};
             writeJson(dir, o);
         } else if (edit == "run-kind") {
             QJsonObject history = o["history"].toObject();
