@@ -7,10 +7,6 @@ namespace {
 
 const std::string kWhere = "insights.forgetting";
 
-QJsonValue number(double v) {
-    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
-}
-
 QJsonValue percent(float v) {
     return std::isfinite(v) ? QJsonValue(shortestDouble(v)) : QJsonValue(QJsonValue::Null);
 }
@@ -48,13 +44,13 @@ QJsonObject forgettingToJson(const lora::ForgettingResult& result) {
                                   {"lora_off_old", percent(p.loraOffOld)}});
     for (const lora::LayerUpdate& u : result.updates) {
         QJsonArray sigma;
-        for (double s : u.full.singularValues) sigma.append(number(s));
+        for (double s : u.full.singularValues) sigma.append(jsonNumber(s));
         updates.append(QJsonObject{{"layer", u.layer},
                                    {"singular_values", sigma},
                                    {"numerical_rank", u.full.numericalRank},
-                                   {"frobenius_norm", number(u.full.frobeniusNorm)},
-                                   {"energy_top_r", number(u.energyTopR)},
-                                   {"lora_norm", number(u.loraNorm)},
+                                   {"frobenius_norm", jsonNumber(u.full.frobeniusNorm)},
+                                   {"energy_top_r", jsonNumber(u.energyTopR)},
+                                   {"lora_norm", jsonNumber(u.loraNorm)},
                                    {"lora_rank", u.loraRank}});
     }
     return {{"base_old", percent(result.baseOld)},

@@ -4,7 +4,9 @@
 #include "experiment_session.h"
 #include "forgetting_json.h"
 #include "forgetting_panel.h"
+#include "subspace_json.h"
 #include "subspace_panel.h"
+#include "variants_json.h"
 #include "variants_panel.h"
 
 #include <QTabWidget>
@@ -59,6 +61,12 @@ QJsonObject InsightTabs::results() const {
     QJsonObject out;
     if (const auto result = m_forgetting->result())
         out[QStringLiteral("forgetting")] = forgettingToJson(*result);
+    if (m_subspace->phi().size() > 0)
+        out[QStringLiteral("subspaces")] =
+            subspaceToJson({m_subspace->phi(), m_subspace->amplifications()});
+    if (!m_variants->runs().empty() || !m_variants->sweepPoints().empty())
+        out[QStringLiteral("variants")] =
+            variantsToJson({m_variants->runs(), m_variants->sweepPoints()});
     return out;
 }
 
@@ -66,6 +74,10 @@ void InsightTabs::checkResults(const QJsonObject& results) {
     const QJsonValue forgetting = results.value(QStringLiteral("forgetting"));
     if (!forgetting.isUndefined() && !forgetting.isNull())
         forgettingFromJson(forgetting.toObject());
+    const QJsonValue subspaces = results.value(QStringLiteral("subspaces"));
+    if (!subspaces.isUndefined() && !subspaces.isNull()) subspaceFromJson(subspaces.toObject());
+    const QJsonValue variants = results.value(QStringLiteral("variants"));
+    if (!variants.isUndefined() && !variants.isNull()) variantsFromJson(variants.toObject());
 }
 
 void InsightTabs::showResults(const QJsonObject& results) {
@@ -73,4 +85,12 @@ void InsightTabs::showResults(const QJsonObject& results) {
     m_forgetting->showResult(forgetting.isObject() ? std::make_shared<const lora::ForgettingResult>(
                                                          forgettingFromJson(forgetting.toObject()))
                                                    : nullptr);
+    const QJsonValue subspaces = results.value(QStringLiteral("subspaces"));
+    const SubspaceResult subspace =
+        subspaces.isObject() ? subspaceFromJson(subspaces.toObject()) : SubspaceResult();
+    m_subspace->showResult(subspace.phi, subspace.amplifications);
+    const QJsonValue variants = results.value(QStringLiteral("variants"));
+    VariantsResult v =
+        variants.isObject() ? variantsFromJson(variants.toObject()) : VariantsResult();
+    m_variants->showResults(std::move(v.runs), std::move(v.sweep));
 }

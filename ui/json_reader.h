@@ -11,6 +11,11 @@
 #include <limits>
 #include <string>
 
+// JSON has no NaN or Inf: such values are written as null.
+inline QJsonValue jsonNumber(double v) {
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
 class JsonReader {
 public:
     JsonReader(const QJsonValue& value, std::string where) : m_where(std::move(where)) {

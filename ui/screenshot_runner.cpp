@@ -207,6 +207,10 @@ void ScreenshotRunner::next() {
         });
         break;
     }
+    case 15:
+        // The reopened Init & scaling tab: its curves came from session.json too.
+        capture(m_window->insights()->firstIndex() + 1, QStringLiteral("11c-session-variants"));
+        break;
     default:
         m_stage = -1;
         emit finished(0, tr("wrote %1 screenshots to %2").arg(m_written.size()).arg(m_dir));

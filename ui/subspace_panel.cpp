@@ -119,6 +119,20 @@ void SubspacePanel::stop() {
     m_task->stop();
 }
 
+void SubspacePanel::showResult(const Eigen::MatrixXd& phi,
+                               const std::array<lora::Amplification, 2>& amp) {
+    stop();
+    m_pending.reset(); // a run still going is superseded
+    if (phi.size() == 0) {
+        m_grid->setGrid(Eigen::MatrixXd(), QString(), QString());
+        m_amp = {};
+        m_table->clearContents();
+        m_statusLabel->clear();
+        return;
+    }
+    showAnalysis({phi, amp, int(phi.rows()), int(phi.cols())});
+}
+
 void SubspacePanel::setTrainOptions(const lora::TrainOptions& options) {
     m_options = options;
     if (m_options.maxSteps <= 0) m_options.maxSteps = 300;

@@ -42,6 +42,8 @@ public slots:
     // one twice: φ(i, i) = 1), without training.
     void analyse(const lora::AdapterWeights& first, const lora::AdapterWeights& second);
     void stop();
+    // A saved session's result, shown as if just analysed (an empty phi clears the panel).
+    void showResult(const Eigen::MatrixXd& phi, const std::array<lora::Amplification, 2>& amp);
 
 signals:
     void finished(bool stopped);

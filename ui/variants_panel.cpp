@@ -244,6 +244,20 @@ void VariantsPanel::onFinished(bool stopped) {
     emit finished(stopped);
 }
 
+void VariantsPanel::showResults(std::vector<lora::VariantRun> runs, std::vector<ScalePoint> sweep) {
+    stop();
+    m_pending.reset(); // a run still going is superseded
+    m_runs = std::move(runs);
+    m_sweep = std::move(sweep);
+    m_runsView->setRuns(m_runs);
+    m_sweepChart->setPoints(m_sweep);
+    m_statusLabel->setText(m_runs.empty() && m_sweep.empty()
+                               ? QString()
+                               : tr("%1 variants and %2 sweep ranks from the session.")
+                                     .arg(m_runs.size())
+                                     .arg(m_sweep.size()));
+}
+
 void VariantsPanel::onFailed(const QString& message) {
     m_pending.reset();
     m_statusLabel->setText(tr("Error: %1").arg(message));

@@ -48,6 +48,8 @@ public slots:
     void train();                                            // compares the checked variants
     void rankSweep(); // ranks 1, 2, 4, …, 64 at the current α, α/r and α/√r, fc1 only
     void stop() { m_task->stop(); }
+    // A saved session's results, shown as if just trained (empty lists clear the tab).
+    void showResults(std::vector<lora::VariantRun> runs, std::vector<ScalePoint> sweep);
 
 signals:
     void finished(bool stopped);

@@ -11,8 +11,10 @@
 #include "run_history.h"
 #include "same_bits.h"
 #include "session_actions.h"
+#include "subspace_panel.h"
 #include "sweep_panel.h"
 #include "training_panel.h"
+#include "variants_panel.h"
 
 #include <QAction>
 #include <QDir>
@@ -99,6 +101,15 @@ private slots:
         ForgettingPanel* forgetting = a.insights()->forgetting();
         forgetting->run();
         QVERIFY(QTest::qWaitFor([&] { return forgetting->result() != nullptr; }, 120000));
+        SubspacePanel* subspace = a.insights()->subspace();
+        subspace->setRanks(2, 4);
+        subspace->train();
+        QVERIFY(QTest::qWaitFor([&] { return !subspace->isRunning(); }, 120000));
+        QCOMPARE(subspace->phi().rows(), 2);
+        VariantsPanel* variants = a.insights()->variants();
+        variants->train();
+        QVERIFY(QTest::qWaitFor([&] { return !variants->isRunning(); }, 120000));
+        QVERIFY(variants->runs().size() >= 2);
         a.tabs()->findChild<QSpinBox*>("epochsSpin")->setValue(3); // Forgetting tab
         a.session()->setLoraEnabled(false);
         a.tabs()->setCurrentIndex(4);
@@ -131,6 +142,17 @@ private slots:
         QCOMPARE(shown->updates[0].full.singularValues,
                  forgetting->result()->updates[0].full.singularValues);
         QCOMPARE(b.insights()->forgetting()->readout(), forgetting->readout());
+        QVERIFY(b.insights()->subspace()->phi() == subspace->phi());
+        QCOMPARE(b.insights()->subspace()->amplifications()[1].factor,
+                 subspace->amplifications()[1].factor);
+        QCOMPARE(b.insights()->subspace()->status(), subspace->status());
+        const auto& shownRuns = b.insights()->variants()->runs();
+        QCOMPARE(shownRuns.size(), variants->runs().size());
+        for (std::size_t k = 0; k < shownRuns.size(); ++k) {
+            QCOMPARE(shownRuns[k].variant.name(), variants->runs()[k].variant.name());
+            QCOMPARE(shownRuns[k].accuracy, variants->runs()[k].accuracy);
+            QCOMPARE(shownRuns[k].run.stepLosses, variants->runs()[k].run.stepLosses);
+        }
 
         // New runs continue the numbering: the replayed curves stay beside them.
         QVERIFY(trainAndWait(b, "trainLoraAction"));
@@ -171,6 +193,8 @@ private slots:
         QTest::newRow("forgetting point")
             << "forgetting"
             << "insights.forgetting.series[0].full_old must be a number or null";
+        QTest::newRow("ragged φ grid") << "subspaces"
+                                       << "insights.subspaces.phi[1] has 1 values but row 0 has 2";
         QTest::newRow("unknown run kind")
             << "run-kind"
             << "history.runs[0].kind must be base, lora or full, not \"magic\"";
@@ -206,6 +230,12 @@ private slots:
             o["insights"] = QJsonObject{{"forgetting", QJsonObject{{"base_old", 98.5},
                                                                    {"base_new", 20.0},
                                                                    {"series", QJsonArray{point}}}}};
+            writeJson(dir, o);
+        } else if (edit == "subspaces") {
+            o["insights"] =
+                QJsonObject{{"subspaces",
+                             QJsonObject{{"phi", QJsonArray{QJsonArray{1.0, 0.5}, QJsonArray{0.4}}},
+                                         {"amplifications", QJsonArray{}}}}};
             writeJson(dir, o);
         } else if (edit == "run-kind") {
             QJsonObject history = o["history"].toObject();
