@@ -5,8 +5,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LORA_BUILD_DIR:-$ROOT/build}"
 
 # What a fresh Debian 12 needs to build lora_core, lora-cli, the Qt tests and the benchmarks.
+# Qt6Charts needs Qt6OpenGL's CMake files, which qt6-base-dev only recommends.
 PACKAGES=(build-essential cmake pkg-config libeigen3-dev zlib1g-dev nlohmann-json3-dev
-          libbenchmark-dev qt6-base-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth)
+          libbenchmark-dev qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
+          xvfb xauth)
 
 # With arguments, installs those packages instead of PACKAGES.
 install_missing_packages() {
