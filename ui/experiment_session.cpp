@@ -286,6 +286,10 @@ void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
     if (outcome.runId == m_activeRunId) setRunning(false);
     emit runFinished(outcome);
     emit modelsChanged();
+    if (outcome.result.diverged)
+        emit errorOccurred(tr("%1: %2; try a smaller learning rate")
+                               .arg(outcome.label,
+                                    QString::fromStdString(lora::divergenceMessage(outcome.result))));
 }
 
 SessionContents ExperimentSession::snapshot() const {

@@ -72,6 +72,10 @@ RunHistory::Run runFrom(const QJsonValue& value, const std::string& where) {
         run.result.samplesPerSecond = r.number("samples_per_second");
         run.result.stopped = r.flag("stopped");
         run.result.diverged = r.flag("diverged");
+        if (run.result.diverged) {
+            run.result.divergedAtStep = r.whole("diverged_at_step", 1);
+            run.result.divergedLoss = static_cast<float>(r.number("diverged_loss", true));
+        }
         run.testAccuracy = static_cast<float>(r.number("test_accuracy", true));
     }
     return run;
@@ -170,6 +174,10 @@ QJsonObject RunHistory::toJson() const {
             run["samples_per_second"] = r.result.samplesPerSecond;
             run["stopped"] = r.result.stopped;
             run["diverged"] = r.result.diverged;
+            if (r.result.diverged) {
+                run["diverged_at_step"] = static_cast<double>(r.result.divergedAtStep);
+                run["diverged_loss"] = number(r.result.divergedLoss);
+            }
             run["test_accuracy"] = number(r.testAccuracy);
         }
         runs.append(run);

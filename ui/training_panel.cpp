@@ -227,7 +227,7 @@ void TrainingPanel::runFinished(const RunOutcome& outcome) {
     const lora::TrainResult& r = outcome.result;
     QString text;
     if (r.diverged)
-        text = tr("%1: diverged at step %2 (the loss is not a number)").arg(label).arg(r.steps + 1);
+        text = tr("%1: %2").arg(label, QString::fromStdString(lora::divergenceMessage(r)));
     else if (r.stopped)
         text = tr("%1: stopped after %2 steps").arg(label).arg(r.steps);
     else

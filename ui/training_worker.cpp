@@ -195,11 +195,10 @@ void TrainingWorker::runOnce(const RunRequest& request) {
     outcome.runId = request.runId;
     outcome.kind = request.kind;
     outcome.label = label;
-    // A diverged network is no model to keep; the null tells the session to keep the old.
-    if (!result.diverged) outcome.model = std::make_shared<const lora::Mlp>(model);
-    if (result.diverged)
-        outcome.testAccuracy = std::numeric_limits<float>::quiet_NaN();
-    else if (observer.validatedAtStep() == result.steps)
+    // A diverged run was rewound to its last finite weights (step N−1), which are a model
+    // like a stopped run's: kept, and measured.
+    outcome.model = std::make_shared<const lora::Mlp>(model);
+    if (observer.validatedAtStep() == result.steps)
         outcome.testAccuracy = observer.validatedAccuracy(); // measured on these very weights
     else if (result.stopped)
         // Measuring now would hold the stop up by a test-set pass (~0.3 s for seed 001's
@@ -265,8 +264,8 @@ void TrainingWorker::sweepOnce(const SweepRequest& request) {
         point.rank = p.rank;
         point.alpha = p.alpha;
         point.trainableParams = static_cast<long>(model.trainableParamCount());
-        // A diverged point is a result worth plotting (too large an α), at chance or below.
-        point.accuracy = result.diverged ? 0.0f : lora::evaluate(model, task.test).accuracy;
+        // A diverged point (too large an α) is plotted with its last finite weights' accuracy.
+        point.accuracy = lora::evaluate(model, task.test).accuracy;
         point.seconds = timer.elapsed() / 1000.0;
         emit sweepPoint(point);
     }

@@ -32,9 +32,9 @@ signals:
     void runStarted(int runId, RunKind kind, const QString& label);
     void stepsReported(const StepBatch& batch);
     void epochFinished(const EpochUpdate& update);
-    // Also after a stop (result.stopped) or a divergence (result.diverged, model null).
-    // testAccuracy is NaN when not measured: diverged, or stopped mid-epoch (a test-set
-    // pass would hold the stop up).
+    // Also after a stop (result.stopped) or a divergence (result.diverged; the model holds
+    // the last finite weights). testAccuracy is NaN when not measured: stopped mid-epoch
+    // (a test-set pass would hold the stop up).
     void runFinished(const RunOutcome& outcome);
     void sweepPoint(const SweepPoint& point);
     void sweepFinished(int runId, bool stopped);

@@ -38,7 +38,7 @@ int runTrain(const std::vector<std::string>& argv) {
     ProgressPrinter printer("base");
     const TrainResult run = Trainer(model, options).run(task.train, &task.test, &printer);
     if (run.diverged)
-        throw InputError("training diverged at step " + std::to_string(run.steps + 1));
+        throw InputError("training " + divergenceMessage(run) + " (nothing written)");
     const Evaluation ev = evaluate(model, task.test);
     if (!out.empty()) saveModel(out, model, ModelInfo{classes});
 

@@ -24,6 +24,8 @@ public:
 
     // Re-shuffles (if enabled) and rewinds. Call at the start of every epoch.
     void startEpoch();
+    // Back to this epoch's first batch, same order (to replay it after a rewind).
+    void rewind() { m_cursor = 0; }
     // Next batch; returns false when the epoch is exhausted. The last batch may be short.
     bool next(Batch& batch);
 

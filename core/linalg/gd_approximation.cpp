@@ -119,10 +119,10 @@ GdApproxResult approximateByGradientDescent(const Eigen::Ref<const Matrix>& w,
             result.stopped = true;
             break;
         }
-        optimizer->step();
+        const bool finite = optimizer->step();
         optimizer->zeroGrad();
         const double loss = approximationLoss(w, result.B, result.A, &dB, &dA);
-        if (!std::isfinite(loss))
+        if (!finite || !std::isfinite(loss))
             throw InputError("gradient descent diverged at step " + std::to_string(step) +
                              "; lower the learning rate");
         result.curve.push_back(loss);

@@ -9,12 +9,25 @@
 
 namespace lora {
 
+// Everything an optimiser carries between steps (moments, momentum, step count), so that a
+// run can be rewound to a checkpoint and replayed bit for bit.
+struct OptimizerState {
+    std::vector<std::vector<float>> buffers;
+    long steps = 0;
+    bool operator==(const OptimizerState&) const = default;
+};
+
 class Optimizer {
 public:
     explicit Optimizer(std::vector<ParamView> params) : m_params(std::move(params)) {}
     virtual ~Optimizer() = default;
-    virtual void step() = 0;
+    // Applies one update; returns false if any updated value is NaN or infinite (the update
+    // is applied regardless: callers rewind to a checkpoint, see TrainingCheckpoint).
+    [[nodiscard]] virtual bool step() = 0;
     void zeroGrad();
+    virtual OptimizerState saveState() const = 0;
+    // std::logic_error if `state` does not come from an optimiser of this kind and shape.
+    virtual void restoreState(const OptimizerState& state) = 0;
     const std::vector<ParamView>& params() const { return m_params; }
 
 protected:
@@ -26,7 +39,9 @@ class Adam : public Optimizer {
 public:
     Adam(std::vector<ParamView> params, float lr, float beta1 = 0.9f, float beta2 = 0.999f,
          float eps = 1e-8f);
-    void step() override;
+    bool step() override;
+    OptimizerState saveState() const override;
+    void restoreState(const OptimizerState& state) override;
 
 private:
     float m_lr, m_beta1, m_beta2, m_eps;
@@ -41,11 +56,14 @@ private:
 class Sgd : public Optimizer {
 public:
     Sgd(std::vector<ParamView> params, float lr, float momentum = 0.0f);
-    void step() override;
+    bool step() override;
+    OptimizerState saveState() const override;
+    void restoreState(const OptimizerState& state) override;
 
 private:
     float m_lr, m_momentum;
     bool m_first = true;
+    long m_steps = 0;
     std::vector<std::vector<float>> m_buf;
 };
 

@@ -47,7 +47,7 @@ void scoreLora(Mlp& model, const ForgettingTasks& tasks, ForgettingPoint& point)
 
 void checkRun(const TrainResult& run, const char* what) {
     if (run.diverged)
-        throw InputError(std::string(what) + " diverged at step " + std::to_string(run.steps + 1) +
+        throw InputError(std::string(what) + " " + divergenceMessage(run) +
                          "; lower the learning rate");
 }
 

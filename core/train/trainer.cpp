@@ -2,12 +2,14 @@
 
 #include "data/batcher.h"
 #include "train/evaluate.h"
+#include "train/training_checkpoint.h"
 #include "train/training_step.h"
 #include "util/error.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 namespace lora {
 
@@ -18,6 +20,32 @@ void TrainOptions::validate() const {
         throw InputError("learning rate must be a positive number");
     if (maxSteps == 0 || maxSteps < -1) throw InputError("max steps must be at least 1");
 }
+
+std::string divergenceMessage(const TrainResult& result) {
+    char loss[32];
+    if (std::isnan(result.divergedLoss))
+        std::snprintf(loss, sizeof loss, "nan");
+    else
+        std::snprintf(loss, sizeof loss, "%.4g", static_cast<double>(result.divergedLoss));
+    return "diverged at step " + std::to_string(result.divergedAtStep) + " (loss = " + loss +
+           "); weights restored to step " + std::to_string(result.divergedAtStep - 1);
+}
+
+namespace {
+
+// The update of the step after `stepsDone` overflowed: go back to the epoch's checkpoint and
+// replay its batches up to `stepsDone`. Replaying costs at most one epoch, once per run,
+// where keeping a copy before every step would cost a copy of every weight on every step.
+void rewindTo(long stepsDone, TrainingStep& step, const TrainingCheckpoint& checkpoint,
+              Batcher& batcher) {
+    checkpoint.restore(step.optimizer());
+    batcher.rewind();
+    Batch batch;
+    for (long s = checkpoint.stepsDone(); s < stepsDone && batcher.next(batch); ++s)
+        step.run(batch.x(), batch.y());
+}
+
+} // namespace
 
 Trainer::Trainer(Mlp& model, const TrainOptions& options) : m_model(model), m_options(options) {
     m_options.validate();
@@ -38,6 +66,7 @@ TrainResult Trainer::run(const Dataset& train, const Dataset* valid, ProgressObs
     TrainingStep step(m_model, m_options.optimizer, m_options.learningRate,
                       std::min(m_options.batchSize, train.size()));
     Batcher batcher(train, m_options.batchSize, true, m_options.seed);
+    TrainingCheckpoint checkpoint(m_model);
     TrainResult result;
     const long plannedSteps = static_cast<long>(batcher.batchesPerEpoch()) * m_options.epochs;
     result.stepLosses.reserve(static_cast<std::size_t>(
@@ -52,6 +81,7 @@ TrainResult Trainer::run(const Dataset& train, const Dataset* valid, ProgressObs
         double lossSum = 0;
         int batches = 0;
         batcher.startEpoch();
+        checkpoint.save(step.optimizer(), result.steps);
         Batch batch;
         while (batcher.next(batch)) {
             if (stop.stop_requested()) {
@@ -59,8 +89,12 @@ TrainResult Trainer::run(const Dataset& train, const Dataset* valid, ProgressObs
                 break;
             }
             const float loss = step.run(batch.x(), batch.y());
-            if (!std::isfinite(loss)) {
+            if (!std::isfinite(loss) || !step.weightsFinite()) {
+                // A non-finite loss skipped its update, so the weights are already step N−1's.
+                if (!step.weightsFinite()) rewindTo(result.steps, step, checkpoint, batcher);
                 result.diverged = true;
+                result.divergedAtStep = result.steps + 1;
+                result.divergedLoss = loss;
                 break;
             }
 

@@ -28,11 +28,19 @@ struct TrainResult {
     std::vector<float> stepLosses;
     long steps = 0;
     bool stopped = false;  // the stop token fired
-    bool diverged = false; // a non-finite loss appeared; training stopped there
+    // The loss or an update turned NaN/Inf at step divergedAtStep: training stopped there and
+    // the weights are those after step divergedAtStep − 1 (== steps), bit for bit.
+    bool diverged = false;
+    long divergedAtStep = 0;
+    float divergedLoss = 0; // the loss of that step's batch (NaN, ±Inf, or finite if the
+                            // update overflowed)
     double seconds = 0;
     double samplesPerSecond = 0;
     float lastTrainLoss = 0;
 };
+
+// "diverged at step N (loss = X); weights restored to step N−1", for a diverged result.
+std::string divergenceMessage(const TrainResult& result);
 
 class Trainer {
 public:

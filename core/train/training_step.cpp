@@ -28,7 +28,7 @@ float TrainingStep::run(const Eigen::Ref<const Matrix>& x, std::span<const int> 
     m_optimizer->zeroGrad();
     crossEntropyBackward(dlogits, probs, labels);
     m_model.backward(x, dlogits);
-    m_optimizer->step();
+    m_weightsFinite = m_optimizer->step();
     return loss;
 }
 

@@ -17,16 +17,20 @@ public:
     TrainingStep(Mlp& model, const std::string& optimizer, float learningRate, int batchCapacity);
 
     // x: [batch, inputs], labels: [batch] -> mean loss of this batch before the update.
-    // A non-finite loss leaves every weight untouched (no backward, no update).
+    // A non-finite loss leaves every weight untouched (no backward, no update). An update
+    // that makes a weight non-finite is applied; weightsFinite() then turns false and the
+    // caller rewinds (TrainingCheckpoint).
     float run(const Eigen::Ref<const Matrix>& x, std::span<const int> labels);
 
-    const Optimizer& optimizer() const { return *m_optimizer; }
+    bool weightsFinite() const { return m_weightsFinite; }
+    Optimizer& optimizer() { return *m_optimizer; }
 
 private:
     Mlp& m_model;
     std::unique_ptr<Optimizer> m_optimizer;
     Matrix m_probs;   // [capacity, outputs]
     Matrix m_dlogits; // [capacity, outputs]
+    bool m_weightsFinite = true;
 };
 
 } // namespace lora

@@ -52,7 +52,7 @@ std::vector<VariantRun> compareVariants(const Mlp& base, const Dataset& train, c
         r.params = model.trainableParamCount();
         r.run = Trainer(model, options).run(train, nullptr, nullptr, stop);
         if (r.run.diverged)
-            throw InputError(v.name() + " diverged at step " + std::to_string(r.run.steps + 1) +
+            throw InputError(v.name() + " " + divergenceMessage(r.run) +
                              "; lower the learning rate");
         r.accuracy = evaluate(model, test).accuracy;
         r.adapter = extractAdapter(model);

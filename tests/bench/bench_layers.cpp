@@ -142,7 +142,7 @@ void BM_AdamStep(benchmark::State& state) {
     std::vector<float> value(n, 0.5f), grad(n, 0.01f);
     Adam adam({{"p", value.data(), grad.data(), n}}, 1e-3f);
     for (auto _ : state) {
-        adam.step();
+        benchmark::DoNotOptimize(adam.step());
         benchmark::DoNotOptimize(value.data());
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n * 28));

@@ -201,6 +201,28 @@ private slots:
         QVERIFY(w.lastError().contains("no LoRA adapter"));
     }
 
+    // lr 1e30 overflows at once: the run stops, a dialog names the step and the loss, and the
+    // base is the last finite one.
+    void divergenceShowsDialog() {
+        MainWindow w;
+        w.show();
+        ExperimentSettings settings = w.session()->settings();
+        settings.learningRate = 1e30f;
+        QVERIFY(w.session()->setSettings(settings));
+        QVERIFY(trainAndWait(w, "trainBaseAction"));
+        const QRegularExpression expected(
+            "^base 784-64-2: diverged at step (\\d+) \\(loss = [^)]+\\); weights restored to step "
+            "(\\d+); try a smaller learning rate$");
+        const QRegularExpressionMatch m = expected.match(w.lastError());
+        QVERIFY2(m.hasMatch(), qPrintable(w.lastError()));
+        QCOMPARE(m.captured(2).toInt(), m.captured(1).toInt() - 1);
+        QVERIFY(w.findChild<QWidget*>("errorDialog"));
+        if (m.captured(2).toInt() > 0) {
+            QVERIFY(w.session()->baseModel());
+            QVERIFY(w.session()->baseModel()->layer(0).W.allFinite());
+        }
+    }
+
     void settingsPersistAcrossLaunches() {
         {
             MainWindow w;

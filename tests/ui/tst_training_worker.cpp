@@ -317,8 +317,8 @@ private slots:
         QVERIFY(f.rec->outcome->testAccuracy > 95.0f);
     }
 
-    // A diverged run still finishes (the panel says so) but hands out no model to keep.
-    void divergedRunHasNoModel() {
+    // A diverged run finishes with the last finite weights (step N−1), measured like any model.
+    void divergedRunKeepsTheLastFiniteWeights() {
         ExperimentSettings s;
         s.learningRate = 1e30f;
         Fixture f;
@@ -326,8 +326,11 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000);
         const RunOutcome& o = *f.rec->outcome;
         QVERIFY(o.result.diverged);
-        QVERIFY(!o.model);
-        QVERIFY(std::isnan(o.testAccuracy));
+        QCOMPARE(o.result.steps, o.result.divergedAtStep - 1);
+        QVERIFY(o.model);
+        for (int i = 0; i < o.model->layerCount(); ++i)
+            QVERIFY(o.model->layer(i).W.allFinite() && o.model->layer(i).b.allFinite());
+        QVERIFY(std::isfinite(o.testAccuracy));
         QVERIFY(f.rec->failures.isEmpty());
     }
 
