@@ -218,12 +218,11 @@ void writeAdapter(const std::string& dir, const Mlp& base, const AdapterWeights&
     } catch (const InputError& e) {
         throw InputError("cannot save an adapter to " + dir + ": " + e.what());
     }
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw InputError("cannot create " + dir + ": " + ec.message());
-    // Weights first: a config never points at weights that are not there yet.
-    writeSafetensors((fs::path(dir) / kWeightsName).string(), files.weights);
-    writeFileAtomic((fs::path(dir) / kConfigName).string(), files.config);
+    // The folder as a whole: a config never sits beside the weights of another adapter.
+    // (Weights first, for the file-by-file fallback.)
+    writeDirectoryAtomic(dir, {{kWeightsName, encodeSafetensors(files.weights)},
+                               {kConfigName, std::vector<std::uint8_t>(files.config.begin(),
+                                                                       files.config.end())}});
 }
 
 std::size_t adapterBytes(const Mlp& base, const AdapterWeights& weights, const AdapterInfo& info) {

@@ -1,5 +1,6 @@
-// writeFileAtomic: the target holds either the old or the new bytes, never a mix, and no
-// temporary file survives a success or a failure.
+// writeFileAtomic and writeDirectoryAtomic: the target holds either the old or the new bytes,
+// never a mix — even when the writing process is killed mid-write (a forked writer, SIGKILL)
+// — and no temporary file survives a success or a failure.
 #include "io/atomic_file.h"
 #include "util/error.h"
 
@@ -14,6 +15,10 @@
 #include <functional>
 #include <iterator>
 #include <thread>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace lora;
 using lora::test::errorOf;
@@ -32,6 +37,28 @@ std::vector<std::string> entries(const std::string& dir) {
     for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
+}
+
+using Files = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
+
+// Two versions of an adapter-like folder whose files must stay matched.
+Files version(char tag, std::size_t size) {
+    return {{"adapter_model.safetensors", std::vector<std::uint8_t>(size, std::uint8_t(tag))},
+            {"adapter_config.json", std::vector<std::uint8_t>(100, std::uint8_t(tag))}};
+}
+
+// Forks a child that rewrites `write(k)` for k = 0, 1, 2, … until killed, and kills it after
+// `delayUs`. Returns false if the child ended by itself.
+bool killWriterAfter(const std::function<void(int)>& write, int delayUs) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+        for (int k = 0;; ++k) write(k);
+    }
+    ::usleep(static_cast<useconds_t>(delayUs));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
 } // namespace
@@ -107,6 +134,57 @@ private slots:
         const std::string final = slurp(path("shared"));
         QVERIFY(std::find(contents.begin(), contents.end(), final) != contents.end());
         QCOMPARE(entries(m_tmp.path().toStdString()), std::vector<std::string>{"shared"});
+    }
+
+    // 30 kills at spread-out moments of a 4 MB write: the file is always one whole version.
+    void killedWriterLeavesOldOrNewFile() {
+        const std::string a(4 << 20, 'a'), b(4 << 20, 'b');
+        writeFileAtomic(path("model.safetensors"), a);
+        for (int i = 0; i < 30; ++i) {
+            QVERIFY(killWriterAfter(
+                [&](int k) { writeFileAtomic(path("model.safetensors"), k % 2 ? a : b); },
+                500 + 997 * i % 20000));
+            const std::string now = slurp(path("model.safetensors"));
+            QVERIFY2(now == a || now == b, qPrintable(QString("kill %1: %2 bytes").arg(i).arg(now.size())));
+        }
+    }
+
+    // The same for an adapter folder: weights and config always come from the same version.
+    void killedWriterLeavesOldOrNewFolder() {
+        const std::string dir = path("adapter");
+        const Files a = version('a', 2 << 20), b = version('b', 2 << 20);
+        writeDirectoryAtomic(dir, a);
+        writeFileAtomic(dir + "/README.md", std::string("kept")); // not ours: must survive
+        for (int i = 0; i < 30; ++i) {
+            QVERIFY(killWriterAfter([&](int k) { writeDirectoryAtomic(dir, k % 2 ? a : b); },
+                                    500 + 997 * i % 20000));
+            const std::string weights = slurp(dir + "/adapter_model.safetensors");
+            const std::string config = slurp(dir + "/adapter_config.json");
+            QCOMPARE(weights.size(), std::size_t(2 << 20));
+            QCOMPARE(config.size(), std::size_t(100));
+            QVERIFY2(weights.front() == config.front() &&
+                         weights.find_first_not_of(weights.front()) == std::string::npos,
+                     qPrintable(QString("kill %1 mixed versions").arg(i)));
+            QCOMPARE(slurp(dir + "/README.md"), std::string("kept"));
+        }
+    }
+
+    void folderWriteKeepsOtherFilesAndLeavesNoTemp() {
+        const std::string dir = path("adapter");
+        writeDirectoryAtomic(dir, version('a', 10));
+        writeFileAtomic(dir + "/notes.txt", std::string("mine"));
+        writeDirectoryAtomic(dir, version('b', 20));
+        QCOMPARE(entries(dir), (std::vector<std::string>{"adapter_config.json",
+                                                         "adapter_model.safetensors", "notes.txt"}));
+        QCOMPARE(slurp(dir + "/adapter_model.safetensors"), std::string(20, 'b'));
+        QCOMPARE(slurp(dir + "/notes.txt"), std::string("mine"));
+        QCOMPARE(entries(m_tmp.path().toStdString()), std::vector<std::string>{"adapter"});
+        // A file where the folder should be: refused, the file untouched.
+        writeFileAtomic(path("plain"), std::string("x"));
+        QCOMPARE(qErrorOf([&] { writeDirectoryAtomic(path("plain"), version('c', 5)); }),
+                 QString::fromStdString("cannot write " + path("plain") +
+                                        ": it exists and is not a folder"));
+        QCOMPARE(slurp(path("plain")), std::string("x"));
     }
 
     void readErrorsNameThePath() {
