@@ -288,8 +288,8 @@ void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
     emit modelsChanged();
     if (outcome.result.diverged)
         emit errorOccurred(tr("%1: %2; try a smaller learning rate")
-                               .arg(outcome.label,
-                                    QString::fromStdString(lora::divergenceMessage(outcome.result))));
+                               .arg(outcome.label, QString::fromStdString(
+                                                       lora::divergenceMessage(outcome.result))));
 }
 
 SessionContents ExperimentSession::snapshot() const {

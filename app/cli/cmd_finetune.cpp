@@ -91,8 +91,7 @@ int runFinetune(const std::vector<std::string>& argv) {
 
     ProgressPrinter printer(full ? "full" : "lora");
     const TrainResult run = Trainer(model, options).run(task.train, &task.test, &printer);
-    if (run.diverged)
-        throw InputError("training " + divergenceMessage(run) + " (nothing written)");
+    if (run.diverged) throw InputError("training " + divergenceMessage(run) + " (nothing written)");
     const Evaluation after = evaluate(model, task.test);
     Mlp detached = model; // PiSSA keeps a residual W while attached; detaching restores it
     detached.detachLora();

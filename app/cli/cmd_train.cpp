@@ -37,8 +37,7 @@ int runTrain(const std::vector<std::string>& argv) {
     model.initDefault(rng);
     ProgressPrinter printer("base");
     const TrainResult run = Trainer(model, options).run(task.train, &task.test, &printer);
-    if (run.diverged)
-        throw InputError("training " + divergenceMessage(run) + " (nothing written)");
+    if (run.diverged) throw InputError("training " + divergenceMessage(run) + " (nothing written)");
     const Evaluation ev = evaluate(model, task.test);
     if (!out.empty()) saveModel(out, model, ModelInfo{classes});
 

@@ -220,9 +220,9 @@ void writeAdapter(const std::string& dir, const Mlp& base, const AdapterWeights&
     }
     // The folder as a whole: a config never sits beside the weights of another adapter.
     // (Weights first, for the file-by-file fallback.)
-    writeDirectoryAtomic(dir, {{kWeightsName, encodeSafetensors(files.weights)},
-                               {kConfigName, std::vector<std::uint8_t>(files.config.begin(),
-                                                                       files.config.end())}});
+    writeDirectoryAtomic(
+        dir, {{kWeightsName, encodeSafetensors(files.weights)},
+              {kConfigName, std::vector<std::uint8_t>(files.config.begin(), files.config.end())}});
 }
 
 std::size_t adapterBytes(const Mlp& base, const AdapterWeights& weights, const AdapterInfo& info) {

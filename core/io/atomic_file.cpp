@@ -98,7 +98,9 @@ void writeDirectoryAtomic(
         throw InputError("cannot write " + dir + ": it exists and is not a folder");
     if (target.has_parent_path()) {
         fs::create_directories(target.parent_path(), ec);
-        if (ec) throw InputError("cannot create " + target.parent_path().string() + ": " + ec.message());
+        if (ec)
+            throw InputError("cannot create " + target.parent_path().string() + ": " +
+                             ec.message());
     }
     const std::string temp = tempPathFor(target.string());
     if (::mkdir(temp.c_str(), 0777) != 0)

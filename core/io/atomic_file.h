@@ -16,8 +16,9 @@ void writeFileAtomic(const std::string& path, const std::string& text);
 // exchange, if `dir` exists; other files already in `dir` are kept, hard-linked across). A
 // crash leaves the old directory or the new one, never a mix of the two. Where the file
 // system cannot exchange, each file is replaced atomically on its own, in the given order.
-void writeDirectoryAtomic(const std::string& dir,
-                          const std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files);
+void writeDirectoryAtomic(
+    const std::string& dir,
+    const std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files);
 
 // The whole file; InputError "cannot open <path>: <reason>" (or "cannot read ...") on failure.
 std::vector<std::uint8_t> readFileBytes(const std::string& path);

@@ -31,9 +31,9 @@ constexpr std::size_t kParallelElements = 1 << 16;
 // One fused pass over a contiguous range: plain restrict pointers so that GCC vectorises
 // it (sqrt and division included, thanks to -fno-math-errno).
 // Returns non-zero if any updated value is not finite.
-std::uint32_t adamKernel(float* __restrict value, const float* __restrict grad,
-                         float* __restrict m, float* __restrict v, std::size_t n, float beta1,
-                         float beta2, float stepSize, float bc2Sqrt, float eps) {
+std::uint32_t adamKernel(float* __restrict value, const float* __restrict grad, float* __restrict m,
+                         float* __restrict v, std::size_t n, float beta1, float beta2,
+                         float stepSize, float bc2Sqrt, float eps) {
     const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
     std::uint32_t bad = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -99,7 +99,9 @@ bool Adam::step() {
     return bad == 0;
 }
 
-OptimizerState Adam::saveState() const { return {{m_m, m_v}, m_t}; }
+OptimizerState Adam::saveState() const {
+    return {{m_m, m_v}, m_t};
+}
 
 void Adam::restoreState(const OptimizerState& state) {
     checkState(state.buffers.size() == 2 && state.buffers[0].size() == m_m.size() &&
@@ -142,7 +144,9 @@ bool Sgd::step() {
     return bad == 0;
 }
 
-OptimizerState Sgd::saveState() const { return {m_buf, m_steps}; }
+OptimizerState Sgd::saveState() const {
+    return {m_buf, m_steps};
+}
 
 void Sgd::restoreState(const OptimizerState& state) {
     checkState(state.buffers.size() == m_buf.size(), "SGD optimiser");

@@ -27,7 +27,7 @@ struct TrainResult {
     std::vector<EpochProgress> epochs;
     std::vector<float> stepLosses;
     long steps = 0;
-    bool stopped = false;  // the stop token fired
+    bool stopped = false; // the stop token fired
     // The loss or an update turned NaN/Inf at step divergedAtStep: training stopped there and
     // the weights are those after step divergedAtStep − 1 (== steps), bit for bit.
     bool diverged = false;

@@ -44,10 +44,10 @@ private slots:
         QTest::newRow("arch huge")
             << QStringList{"train", "--arch", "784-99999999-2"}
             << "architecture '784-99999999-2': width 99999999 exceeds the limit of 65536";
-        QTest::newRow("epochs text") << QStringList{"train", "--epochs", "many"}
-                                     << "--epochs: 'many' is not a whole number";
-        QTest::newRow("lr negative") << QStringList{"train", "--lr", "-3"}
-                                     << "learning rate must be a positive number";
+        QTest::newRow("epochs text")
+            << QStringList{"train", "--epochs", "many"} << "--epochs: 'many' is not a whole number";
+        QTest::newRow("lr negative")
+            << QStringList{"train", "--lr", "-3"} << "learning rate must be a positive number";
         QTest::newRow("class not a digit")
             << QStringList{"train", "--classes", "7,x"} << "class 'x' is not a digit";
         QTest::newRow("data folder missing")
@@ -73,12 +73,12 @@ private slots:
         QTest::newRow("rank 0") << QStringList{"finetune", "--base", base, "--classes",
                                                "7,8",      "--rank", "0"}
                                 << "--rank must be between 1 and 4096 (got 0)";
-        QTest::newRow("rank negative") << QStringList{"finetune", "--base", base, "--classes",
-                                                      "7,8",      "--rank", "-1"}
-                                       << "--rank must be between 1 and 4096 (got -1)";
-        QTest::newRow("alpha negative") << QStringList{"finetune", "--base",  base, "--classes",
-                                                       "7,8",      "--alpha", "-1"}
-                                        << "--alpha must be greater than 0";
+        QTest::newRow("rank negative")
+            << QStringList{"finetune", "--base", base, "--classes", "7,8", "--rank", "-1"}
+            << "--rank must be between 1 and 4096 (got -1)";
+        QTest::newRow("alpha negative")
+            << QStringList{"finetune", "--base", base, "--classes", "7,8", "--alpha", "-1"}
+            << "--alpha must be greater than 0";
         QTest::newRow("rank text")
             << QStringList{"finetune", "--base", base, "--classes", "7,8", "--rank", "four"}
             << "--rank: 'four' is not a whole number";

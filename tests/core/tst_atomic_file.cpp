@@ -145,7 +145,8 @@ private slots:
                 [&](int k) { writeFileAtomic(path("model.safetensors"), k % 2 ? a : b); },
                 500 + 997 * i % 20000));
             const std::string now = slurp(path("model.safetensors"));
-            QVERIFY2(now == a || now == b, qPrintable(QString("kill %1: %2 bytes").arg(i).arg(now.size())));
+            QVERIFY2(now == a || now == b,
+                     qPrintable(QString("kill %1: %2 bytes").arg(i).arg(now.size())));
         }
     }
 
@@ -174,8 +175,9 @@ private slots:
         writeDirectoryAtomic(dir, version('a', 10));
         writeFileAtomic(dir + "/notes.txt", std::string("mine"));
         writeDirectoryAtomic(dir, version('b', 20));
-        QCOMPARE(entries(dir), (std::vector<std::string>{"adapter_config.json",
-                                                         "adapter_model.safetensors", "notes.txt"}));
+        QCOMPARE(entries(dir),
+                 (std::vector<std::string>{"adapter_config.json", "adapter_model.safetensors",
+                                           "notes.txt"}));
         QCOMPARE(slurp(dir + "/adapter_model.safetensors"), std::string(20, 'b'));
         QCOMPARE(slurp(dir + "/notes.txt"), std::string("mine"));
         QCOMPARE(entries(m_tmp.path().toStdString()), std::vector<std::string>{"adapter"});

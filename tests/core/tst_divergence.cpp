@@ -2,9 +2,9 @@
 // names the step and the loss, and the weights are bit for bit those of a run that simply
 // stopped one step earlier — for a NaN loss (the update is skipped) and for an overflowing
 // update (the trainer rewinds to its epoch checkpoint and replays).
+#include "data/idx.h"
 #include "same_bits.h"
 #include "seed_base.h"
-#include "data/idx.h"
 #include "train/trainer.h"
 
 #include <QtTest>

@@ -72,8 +72,8 @@ private slots:
     void stateRoundTrip() {
         QFETCH(QString, optimizer);
         std::vector<float> value{1.0f, -2.0f, 3.0f}, grad{0.5f, -4.0f, 0.1f};
-        auto opt = makeOptimizer(optimizer.toStdString(), {{"p", value.data(), grad.data(), 3}},
-                                 0.1f);
+        auto opt =
+            makeOptimizer(optimizer.toStdString(), {{"p", value.data(), grad.data(), 3}}, 0.1f);
         QVERIFY(opt->step());
         const OptimizerState saved = opt->saveState();
         const std::vector<float> before = value;
@@ -86,9 +86,10 @@ private slots:
         QCOMPARE(value, after);
         // A state of another shape is refused, not half applied.
         std::vector<float> other(5, 0.0f), otherGrad(5, 0.0f);
-        auto foreign =
-            makeOptimizer(optimizer.toStdString(), {{"q", other.data(), otherGrad.data(), 5}}, 0.1f);
-        if (optimizer == "adam") QVERIFY_THROWS_EXCEPTION(std::logic_error, foreign->restoreState(saved));
+        auto foreign = makeOptimizer(optimizer.toStdString(),
+                                     {{"q", other.data(), otherGrad.data(), 5}}, 0.1f);
+        if (optimizer == "adam")
+            QVERIFY_THROWS_EXCEPTION(std::logic_error, foreign->restoreState(saved));
     }
 
     void sgdMomentumStateRoundTrip() {

@@ -2,10 +2,10 @@
 // then Run with 2 epochs. The charts get one point per epoch and run, LoRA-off's old-task
 // accuracy equals the base's exactly, the full fine-tune forgets ≥ 10 points, and the
 // low-rank read-out names the energy, norms and accuracies. Missing inputs and Stop work.
-#include "time_scale.h"
 #include "chart_view.h"
 #include "data/idx.h"
 #include "forgetting_panel.h"
+#include "time_scale.h"
 
 #include "seed_base.h"
 #include <QComboBox>
@@ -137,7 +137,8 @@ private slots:
         QElapsedTimer timer;
         timer.start();
         delete panel; // stops and joins the job: no post may reach a deleted panel
-        QVERIFY2(timer.elapsed() < 2000 * lora::test::kTimeScale, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < 2000 * lora::test::kTimeScale,
+                 qPrintable(QString::number(timer.elapsed())));
         QTest::qWait(50); // any stray queued call would run (and crash) here
     }
 

@@ -1,7 +1,6 @@
 // The assembled app through its real widgets (offscreen): sliders drive the panels to the
 // core's numbers, the LoRA toggle reproduces `lora-cli eval` with and without --no-lora,
 // Stop and close are prompt, and the event loop never stalls while training runs.
-#include "time_scale.h"
 #include "adapter_manager.h"
 #include "cli_runner.h"
 #include "controls_panel.h"
@@ -12,6 +11,7 @@
 #include "parameters_panel.h"
 #include "predictions_panel.h"
 #include "svd_panel.h"
+#include "time_scale.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -135,7 +135,8 @@ private slots:
         timer.start();
         w.action("stopAction")->trigger();
         QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 5000));
-        QVERIFY2(timer.elapsed() < 1000 * lora::test::kTimeScale, qPrintable(QString("%1 ms").arg(timer.elapsed())));
+        QVERIFY2(timer.elapsed() < 1000 * lora::test::kTimeScale,
+                 qPrintable(QString("%1 ms").arg(timer.elapsed())));
     }
 
     void closingDuringTrainingExitsCleanly() {
@@ -184,7 +185,8 @@ private slots:
         QVERIFY(trainAndWait(w, "trainLoraAction"));
         QVERIFY(QTest::qWaitFor([&] { return !w.predictionsPanel()->isEvaluating(); }, 30000));
         probe.stop();
-        QVERIFY2(worst <= 50 * lora::test::kTimeScale, qPrintable(QString("longest gap %1 ms").arg(worst)));
+        QVERIFY2(worst <= 50 * lora::test::kTimeScale,
+                 qPrintable(QString("longest gap %1 ms").arg(worst)));
     }
 
     void badInputShowsDialogAndKeepsState() {

@@ -2,13 +2,13 @@
 // here, the seed examples' numerical ranks, ΔW entries only with an adapter, rank clamping,
 // seed 002's gradient descent reaching the SVD optimum, and no GUI stall > 50 ms while a
 // 1000×2000 SVD runs.
-#include "time_scale.h"
 #include "chart_view.h"
 #include "data/idx.h"
 #include "heatmap_widget.h"
 #include "linalg/gd_approximation.h"
 #include "linalg/truncated_svd.h"
 #include "svd_panel.h"
+#include "time_scale.h"
 #include "train/trainer.h"
 
 #include <QComboBox>
@@ -317,7 +317,8 @@ private slots:
         worst = std::max(worst, clock.elapsed());
         qInfo("1000×2000 SVD shown after %lld ms; longest GUI gap %lld ms", svdMs, worst);
         QCOMPARE(panel.numericalRank(), 1000);
-        QVERIFY2(worst <= 50 * lora::test::kTimeScale, qPrintable(QString("GUI thread stalled %1 ms").arg(worst)));
+        QVERIFY2(worst <= 50 * lora::test::kTimeScale,
+                 qPrintable(QString("GUI thread stalled %1 ms").arg(worst)));
     }
 
     // Screenshots for a person to look at (LORA_UI_SCREENSHOTS=dir); always checks they

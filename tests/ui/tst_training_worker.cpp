@@ -1,8 +1,8 @@
 // TrainingWorker on a real QThread, driven by queued calls as the session drives it: base,
 // LoRA and full runs on seed 000's digits, throttled step reports that lose no step, stop
 // within a second, pause and single-step, errors that leave the worker usable, sweeps.
-#include "time_scale.h"
 #include "data/dataset.h"
+#include "time_scale.h"
 #include "training_worker.h"
 
 #include <QElapsedTimer>
@@ -236,7 +236,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 30000);
         const qint64 ms = timer.elapsed();
         qInfo("stop latency %lld ms after %ld steps", ms, long(f.rec->outcome->result.steps));
-        QVERIFY2(ms < 1000 * lora::test::kTimeScale, qPrintable(QStringLiteral("runFinished %1 ms after the stop").arg(ms)));
+        QVERIFY2(ms < 1000 * lora::test::kTimeScale,
+                 qPrintable(QStringLiteral("runFinished %1 ms after the stop").arg(ms)));
         const RunOutcome& o = *f.rec->outcome;
         QVERIFY(o.result.stopped);
         QVERIFY(o.model);
