@@ -23,8 +23,8 @@ int BackgroundTask::start(std::function<void(std::stop_token)> work) {
     const int generation = ++m_generation;
     // Joined jobs need no keeping: drop them so the list stays short.
     m_jobs.removeIf([](const QFuture<Outcome>& f) { return f.isFinished(); });
-    QFuture<Outcome> job = QtConcurrent::run(
-        backgroundPool(), [work = std::move(work), token = m_stop.get_token(), generation] {
+    QFuture<Outcome> job =
+        runInBackground([work = std::move(work), token = m_stop.get_token(), generation] {
             Outcome outcome{generation, false, {}};
             try {
                 work(token);

@@ -113,6 +113,12 @@ void ControlsPanel::buildLayout() {
     m_alphaValue->setFixedSize(48, lineHeight);
     m_scaleLabel->setFixedSize(
         m_scaleLabel->fontMetrics().horizontalAdvance(scaleText(true, 0.007812f)) + 8, lineHeight);
+    // Two lines are kept for it whether or not it says anything, for the same reason.
+    m_rankWarning = new QLabel;
+    m_rankWarning->setObjectName("rankWarning");
+    m_rankWarning->setWordWrap(true);
+    m_rankWarning->setStyleSheet(QStringLiteral("color: #b35900;"));
+    m_rankWarning->setFixedHeight(2 * lineHeight);
     m_rslora = new QCheckBox(tr("rsLoRA (α/√r)"));
     m_rslora->setObjectName("rsloraCheck");
     grid->addWidget(new QLabel(tr("Rank r")), 0, 0);
@@ -123,8 +129,9 @@ void ControlsPanel::buildLayout() {
     grid->addWidget(m_alphaValue, 1, 2);
     grid->addWidget(m_scaleLabel, 2, 0, 1, 2);
     grid->addWidget(m_rslora, 2, 2);
-    grid->addWidget(new QLabel(tr("Targets")), 3, 0);
-    grid->addWidget(m_targets, 3, 1, 1, 2);
+    grid->addWidget(m_rankWarning, 3, 0, 1, 3);
+    grid->addWidget(new QLabel(tr("Targets")), 4, 0);
+    grid->addWidget(m_targets, 4, 1, 1, 2);
     auto* toggle = new QPushButton(tr("LoRA on"));
     toggle->setObjectName("loraToggle");
     toggle->setCheckable(true);
@@ -132,7 +139,7 @@ void ControlsPanel::buildLayout() {
     toggle->setToolTip(tr("Switch the adapter on and off: with it off the model is exactly "
                           "the frozen base."));
     m_loraToggle = toggle;
-    grid->addWidget(toggle, 4, 0, 1, 3);
+    grid->addWidget(toggle, 5, 0, 1, 3);
 
     auto* training = new QFormLayout;
     m_learningRate = new QDoubleSpinBox;
@@ -276,6 +283,29 @@ void ControlsPanel::updateScaleLabel() {
     m_rankValue->setText(QString::number(m_settings.rank));
     m_alphaValue->setText(QString::number(m_settings.alpha, 'g', 3));
     m_scaleLabel->setText(scaleText(m_settings.rslora, m_settings.scale()));
+    updateRankWarning();
+}
+
+void ControlsPanel::updateRankWarning() {
+    std::vector<lora::OversizedRank> oversized;
+    try {
+        oversized = lora::oversizedRanks(lora::parseArchitecture(m_settings.architecture),
+                                         m_settings.targets, m_settings.rank);
+    } catch (const lora::InputError&) {
+        // An architecture being typed is refused when committed; nothing to warn about yet.
+    }
+    QStringList layers, details;
+    for (const auto& o : oversized) {
+        layers << tr("%1 (%2)").arg(QString::fromStdString(o.layer)).arg(o.limit);
+        details << QString::fromStdString(lora::describe(o, m_settings.rank));
+    }
+    m_rankWarning->setText(
+        layers.isEmpty()
+            ? QString()
+            : tr("r = %1 > min(in, out) of %2: more parameters, no more expressiveness")
+                  .arg(m_settings.rank)
+                  .arg(layers.join(", ")));
+    m_rankWarning->setToolTip(details.join('\n'));
 }
 
 void ControlsPanel::commit(ExperimentSettings next) {

@@ -45,6 +45,7 @@ private:
     void showSettings();
     QString scaleText(bool rslora, float scale) const;
     void updateScaleLabel();
+    void updateRankWarning();             // rank above min(in, out) of a targeted layer
     void commit(ExperimentSettings next); // emits settingsEdited if it changed
     void commitText(QLineEdit* edit);
 
@@ -52,7 +53,7 @@ private:
     QComboBox* m_preset;
     QLineEdit *m_architecture, *m_baseClasses, *m_targetClasses, *m_trainDigits, *m_targets;
     QSlider *m_rank, *m_alpha;
-    QLabel *m_rankValue, *m_alphaValue, *m_scaleLabel;
+    QLabel *m_rankValue, *m_alphaValue, *m_scaleLabel, *m_rankWarning;
     QCheckBox* m_rslora;
     QDoubleSpinBox* m_learningRate;
     QSpinBox *m_baseEpochs, *m_fineTuneEpochs, *m_batchSize, *m_seed;

@@ -3,6 +3,7 @@
 #include "adapter_manager.h"
 #include "io/model_file.h"
 #include "session_file.h"
+#include "thread_priority.h"
 #include "training_worker.h"
 
 #include "util/error.h"
@@ -42,9 +43,11 @@ ExperimentSession::ExperimentSession(QObject* parent)
         if (runId == m_activeRunId) setRunning(false);
         emit errorOccurred(message);
     });
-    // SCHED_IDLE on Linux: training only gets the CPU the GUI thread leaves, so the window
-    // answers at once even on a 2-core machine.
-    m_thread->start(QThread::IdlePriority);
+    // Below the GUI thread (thread_priority.h), so the window answers first on 2 cores.
+    connect(
+        m_thread, &QThread::started, m_worker, [] { lowerCurrentThreadPriority(); },
+        Qt::DirectConnection); // runs on the new thread itself
+    m_thread->start();
 }
 
 ExperimentSession::~ExperimentSession() {

@@ -113,29 +113,28 @@ void GradientDescentView::run(const lora::Matrix& w, int rank, const QString& na
     m_status->setText(note);
     m_button->setEnabled(false);
 
-    m_watcher->setFuture(QtConcurrent::run(
-        backgroundPool(), [this, w, options, generation, stop = m_stop.get_token()] {
-            auto job = std::make_shared<Job>();
-            job->generation = generation;
-            QList<QPointF> batch;
-            QElapsedTimer clock;
-            clock.start();
-            auto onStep = [&](int step, double loss) {
-                batch.append({double(step), loss});
-                if (clock.elapsed() < kUiIntervalMs) return;
-                clock.restart();
-                QMetaObject::invokeMethod(
-                    this, [this, generation, batch] { appendPoints(generation, batch); },
-                    Qt::QueuedConnection);
-                batch.clear();
-            };
-            try {
-                job->result = lora::approximateByGradientDescent(w, options, onStep, stop);
-            } catch (const std::exception& e) {
-                job->error = QString::fromUtf8(e.what());
-            }
-            return job;
-        }));
+    m_watcher->setFuture(runInBackground([this, w, options, generation, stop = m_stop.get_token()] {
+        auto job = std::make_shared<Job>();
+        job->generation = generation;
+        QList<QPointF> batch;
+        QElapsedTimer clock;
+        clock.start();
+        auto onStep = [&](int step, double loss) {
+            batch.append({double(step), loss});
+            if (clock.elapsed() < kUiIntervalMs) return;
+            clock.restart();
+            QMetaObject::invokeMethod(
+                this, [this, generation, batch] { appendPoints(generation, batch); },
+                Qt::QueuedConnection);
+            batch.clear();
+        };
+        try {
+            job->result = lora::approximateByGradientDescent(w, options, onStep, stop);
+        } catch (const std::exception& e) {
+            job->error = QString::fromUtf8(e.what());
+        }
+        return job;
+    }));
 }
 
 void GradientDescentView::appendPoints(int generation, const QList<QPointF>& points) {

@@ -163,8 +163,8 @@ void PredictionsPanel::evaluate() {
     }
 
     m_pending = m_generation;
-    m_watcher->setFuture(QtConcurrent::run(
-        backgroundPool(), [generation = m_generation, model, data = m_data, classes = classes()] {
+    m_watcher->setFuture(
+        runInBackground([generation = m_generation, model, data = m_data, classes = classes()] {
             auto result = std::make_shared<Result>();
             result->generation = generation;
             const lora::Dataset split = lora::filterClassesRemap(data->test, classes);

@@ -249,9 +249,9 @@ void SvdPanel::startDecomposition() {
     const int generation = ++m_generation;
     // A later selection replaces the watched future; the superseded one runs to its end
     // unobserved (BDCSVD cannot be interrupted) and is dropped with its result.
-    m_svdWatcher->setFuture(QtConcurrent::run(
-        backgroundPool(), [name = m_shownName, base = m_base, adapted = m_adapted, generation,
-                           rank = m_rank, targets = m_maps->targets()] {
+    m_svdWatcher->setFuture(
+        runInBackground([name = m_shownName, base = m_base, adapted = m_adapted, generation,
+                         rank = m_rank, targets = m_maps->targets()] {
             auto job = std::make_shared<SvdDecomposition>();
             job->generation = generation;
             try {

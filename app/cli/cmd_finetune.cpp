@@ -4,6 +4,7 @@
 #include "data/classes.h"
 #include "io/adapter_dir.h"
 #include "io/model_file.h"
+#include "nn/architecture.h"
 #include "train/evaluate.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -75,14 +76,8 @@ int runFinetune(const std::vector<std::string>& argv) {
     Rng rng(seed);
     if (!full) {
         model.attachLora(lora, rng);
-        for (int i = 0; i < model.layerCount(); ++i) {
-            const Linear& l = model.layer(i);
-            if (model.adapter(i) && lora.spec.rank > std::min(l.in(), l.out()))
-                logLine("warning: rank " + std::to_string(lora.spec.rank) +
-                        " exceeds min(in, out) = " + std::to_string(std::min(l.in(), l.out())) +
-                        " of " + model.layerName(i) +
-                        "; it adds parameters without adding expressiveness");
-        }
+        for (const OversizedRank& o : oversizedRanks(model.widths(), lora.targets, lora.spec.rank))
+            logLine("warning: " + describe(o, lora.spec.rank));
     }
     const std::size_t trainable = model.trainableParamCount();
     const std::size_t total = model.baseParamCount();

@@ -2,6 +2,7 @@
 
 #include "util/error.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace lora {
@@ -47,6 +48,24 @@ std::vector<std::string> layerNames(int layerCount) {
     std::vector<std::string> names;
     for (int i = 1; i <= layerCount; ++i) names.push_back("fc" + std::to_string(i));
     return names;
+}
+
+std::vector<OversizedRank> oversizedRanks(const std::vector<int>& widths,
+                                          const std::vector<std::string>& targets, int rank) {
+    std::vector<OversizedRank> found;
+    const std::vector<std::string> names = layerNames(static_cast<int>(widths.size()) - 1);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const bool targeted =
+            targets.empty() || std::find(targets.begin(), targets.end(), names[i]) != targets.end();
+        const int limit = std::min(widths[i], widths[i + 1]);
+        if (targeted && rank > limit) found.push_back({names[i], limit});
+    }
+    return found;
+}
+
+std::string describe(const OversizedRank& o, int rank) {
+    return "rank " + std::to_string(rank) + " exceeds min(in, out) = " + std::to_string(o.limit) +
+           " of " + o.layer + "; it adds parameters without adding expressiveness";
 }
 
 } // namespace lora

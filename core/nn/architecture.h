@@ -14,4 +14,17 @@ std::string formatArchitecture(const std::vector<int>& widths);
 // "fc1".."fcN" for N = widths.size() - 1.
 std::vector<std::string> layerNames(int layerCount);
 
+// A targeted layer whose min(in, out) is below the rank: ΔW = BA there cannot have a rank above
+// min(in, out), so the extra rank only adds parameters. Legal (seed 000 puts r = 4 on a 64→2
+// layer), hence only warned about.
+struct OversizedRank {
+    std::string layer; // "fc2"
+    int limit = 0;     // min(in, out)
+};
+// Targets empty = every layer; unknown names are skipped (the caller validates them).
+std::vector<OversizedRank> oversizedRanks(const std::vector<int>& widths,
+                                          const std::vector<std::string>& targets, int rank);
+// "rank 4 exceeds min(in, out) = 2 of fc2; it adds parameters without adding expressiveness"
+std::string describe(const OversizedRank& o, int rank);
+
 } // namespace lora

@@ -1,9 +1,12 @@
 // Trainer on small synthetic data: it learns, it is bit-deterministic, it honours the stop
 // token and max steps, it reports progress, and LoRA training leaves the base untouched.
+#include "data/idx.h"
 #include "gradcheck.h"
+#include "same_bits.h"
 #include "train/evaluate.h"
 #include "train/trainer.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 #include <QtTest>
 #include <cstring>
@@ -41,6 +44,26 @@ struct StopAfter : ProgressObserver {
         if (++seen == limit) source.request_stop();
     }
 };
+
+// Seed 000 end to end on the embedded digits: base 784-64-2 on 3-vs-4, then a rank-4 adapter
+// on fc1,fc2 for 7-vs-8. Returns every step loss of both runs; `net` ends as the adapted model.
+std::vector<float> seed000Run(Mlp& net) {
+    const SplitData& mnist = loadEmbeddedMnist();
+    Rng rng(0);
+    net.initDefault(rng);
+    TrainOptions options;
+    options.seed = 1;
+    std::vector<float> losses =
+        Trainer(net, options).run(filterClassesRemap(mnist.train, {3, 4}), nullptr).stepLosses;
+    net.attachLora({{4, 1.0f, false, LoraInit::Kaiming}, {"fc1", "fc2"}}, rng);
+    options.epochs = 2;
+    const Dataset valid = filterClassesRemap(mnist.test, {7, 8});
+    const TrainResult lora =
+        Trainer(net, options).run(filterClassesRemap(mnist.train, {7, 8}), &valid);
+    losses.insert(losses.end(), lora.stepLosses.begin(), lora.stepLosses.end());
+    for (const EpochProgress& e : lora.epochs) losses.push_back(e.validLoss);
+    return losses;
+}
 
 TrainResult trainOnce(Mlp& net, const Dataset& train, const TrainOptions& options) {
     Rng rng(1);
@@ -89,6 +112,21 @@ private slots:
         const TrainResult rc = trainOnce(c, train, options);
         QVERIFY(std::memcmp(ra.stepLosses.data(), rc.stepLosses.data(), 4 * ra.stepLosses.size()) !=
                 0);
+    }
+
+    // The real experiment, not a toy: two runs of seed 000 (base, then LoRA) agree in every
+    // step loss, validation loss, base weight and adapter bit for bit.
+    void seed000IsBitIdenticalAcrossRuns() {
+        const int threads = computeThreads();
+        setComputeThreads(1);
+        Mlp a("784-64-2"), b("784-64-2");
+        const std::vector<float> la = seed000Run(a), lb = seed000Run(b);
+        setComputeThreads(threads);
+        QCOMPARE(la.size(), std::size_t{26 + 2 * 26 + 2}); // 1610 and 1612 digits, batch 64
+        QVERIFY(std::memcmp(la.data(), lb.data(), sizeof(float) * la.size()) == 0);
+        QVERIFY(test::sameBits(a, b));
+        QVERIFY(a.hasLora());
+        QVERIFY(a.adapter(0)->B.cwiseAbs().maxCoeff() > 0); // it did train
     }
 
     void stopTokenEndsBetweenBatches() {

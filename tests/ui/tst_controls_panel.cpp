@@ -63,6 +63,45 @@ private slots:
         QCOMPARE(panel.findChild<QLabel*>("scaleLabel")->text(), text);
     }
 
+    // A rank above min(in, out) of a targeted layer is legal but warned about, naming the layers.
+    void rankWarning_data() {
+        QTest::addColumn<QString>("architecture");
+        QTest::addColumn<QString>("targets");
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("seed 000 r2") << "784-64-2"
+                                     << "fc1,fc2" << 2 << "";
+        QTest::addRow("seed 000 r4") << "784-64-2"
+                                     << "fc1,fc2" << 4
+                                     << "r = 4 > min(in, out) of fc2 (2): more parameters, no more "
+                                        "expressiveness";
+        QTest::addRow("fc1 only r4") << "784-64-2"
+                                     << "fc1" << 4 << "";
+        QTest::addRow("two layers r40") << "784-32-16-10"
+                                        << "" << 40
+                                        << "r = 40 > min(in, out) of fc1 (32), fc2 (16), fc3 (10): "
+                                           "more parameters, no more expressiveness";
+    }
+    void rankWarning() {
+        QFETCH(QString, architecture);
+        QFETCH(QString, targets);
+        QFETCH(int, rank);
+        QFETCH(QString, text);
+        ControlsPanel panel;
+        panel.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+        auto* arch = panel.findChild<QLineEdit*>("architectureEdit");
+        arch->setText(architecture);
+        emit arch->editingFinished();
+        auto* targetsEdit = panel.findChild<QLineEdit*>("targetsEdit");
+        targetsEdit->setText(targets);
+        emit targetsEdit->editingFinished();
+        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        QCOMPARE(QString::fromStdString(panel.settings().architecture), architecture);
+        auto* warning = panel.findChild<QLabel*>("rankWarning");
+        QCOMPARE(warning->text(), text);
+        QCOMPARE(warning->toolTip().isEmpty(), text.isEmpty());
+    }
+
     void badTextIsRevertedAndReported_data() {
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("text");
