@@ -3,6 +3,7 @@
 #include "adapter_manager.h"
 #include "adapters_dock.h"
 #include "controls_panel.h"
+#include "duration_text.h"
 #include "experiment_session.h"
 #include "insight_tabs.h"
 #include "parameters_panel.h"
@@ -209,9 +210,8 @@ void MainWindow::connectSession() {
         const QString outcome = o.result.diverged  ? tr("diverged")
                                 : o.result.stopped ? tr("stopped")
                                                    : tr("finished");
-        m_status->setText(tr("%1 %2: %3 in %4 s")
-                              .arg(o.label, outcome, accuracy)
-                              .arg(o.result.seconds, 0, 'f', 1));
+        m_status->setText(
+            tr("%1 %2: %3 in %4").arg(o.label, outcome, accuracy, durationText(o.result.seconds)));
     });
     connect(s, &ExperimentSession::sweepFinished, this, [this](int, bool stopped) {
         m_status->setText(stopped ? tr("sweep stopped") : tr("sweep finished"));

@@ -1,6 +1,7 @@
 #include "training_panel.h"
 
 #include "chart_view.h"
+#include "duration_text.h"
 
 #include <QChart>
 #include <QLabel>
@@ -231,10 +232,10 @@ void TrainingPanel::runFinished(const RunOutcome& outcome) {
     else if (r.stopped)
         text = tr("%1: stopped after %2 steps").arg(label).arg(r.steps);
     else
-        text = tr("%1: done, %2 steps in %3 s, %4 samples/s, test accuracy %5 %")
+        text = tr("%1: done, %2 steps in %3, %4 samples/s, test accuracy %5 %")
                    .arg(label)
                    .arg(r.steps)
-                   .arg(r.seconds, 0, 'f', 1)
+                   .arg(durationText(r.seconds))
                    .arg(std::lround(r.samplesPerSecond))
                    .arg(outcome.testAccuracy, 0, 'f', 2);
     m_status->setText(text);

@@ -6,6 +6,7 @@
 #include "controls_panel.h"
 #include "experiment_session.h"
 #include "forgetting_panel.h"
+#include "gui_stall_probe.h"
 #include "insight_tabs.h"
 #include "linalg/parameter_budget.h"
 #include "linalg/truncated_svd.h"
@@ -242,23 +243,20 @@ private slots:
         settings.batchSize = batch;
         QVERIFY(w.session()->setSettings(settings));
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QElapsedTimer clock;
-        qint64 last = 0, worst = 0;
-        QTimer probe;
-        probe.setInterval(10);
-        connect(&probe, &QTimer::timeout, [&] {
-            const qint64 now = clock.elapsed();
-            worst = qMax(worst, now - last);
-            last = now;
-        });
-        clock.start();
+        lora::test::GuiStallProbe probe;
         probe.start();
         QVERIFY(trainAndWait(w, "trainBaseAction"));
         QVERIFY(trainAndWait(w, "trainLoraAction"));
         QVERIFY(QTest::qWaitFor([&] { return !w.predictionsPanel()->isEvaluating(); }, 30000));
         probe.stop();
-        QVERIFY2(worst <= 50 * lora::test::kTimeScale,
-                 qPrintable(QString("longest gap %1 ms").arg(worst)));
+        qInfo("longest GUI gap %lld ms, of it the app's %lld ms", probe.worstGapMs(),
+              probe.worstOwnStallMs());
+        QVERIFY2(probe.worstOwnStallMs() <= 50 * lora::test::kTimeScale,
+                 qPrintable(QString("GUI thread stalled %1 ms").arg(probe.worstOwnStallMs())));
+        // Waiting for a CPU is not the app's doing, unless it is this long: then our own
+        // threads would be crowding the GUI thread out (thread_priority.h).
+        QVERIFY2(probe.worstGapMs() <= 500 * lora::test::kTimeScale,
+                 qPrintable(QString("GUI thread waited %1 ms").arg(probe.worstGapMs())));
     }
 
     void badInputShowsDialogAndKeepsState() {

@@ -4,6 +4,7 @@
 // 1000×2000 SVD runs.
 #include "chart_view.h"
 #include "data/idx.h"
+#include "gui_stall_probe.h"
 #include "heatmap_widget.h"
 #include "linalg/gd_approximation.h"
 #include "linalg/truncated_svd.h"
@@ -294,13 +295,9 @@ private slots:
         panel.show();
         QVERIFY(waitReady(panel));
 
-        QElapsedTimer clock, total;
-        qint64 worst = 0;
-        QTimer probe;
-        probe.setInterval(10);
-        connect(&probe, &QTimer::timeout, [&] { worst = std::max(worst, clock.restart()); });
+        QElapsedTimer total;
+        lora::test::GuiStallProbe probe;
         QSignalSpy ready(&panel, &SvdPanel::decompositionReady);
-        clock.start();
         total.start();
         probe.start();
         panel.setModels(big, nullptr);
@@ -314,11 +311,15 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(heatmapsShowRank(panel, 499), kTimeoutMs);
         QTest::qWait(50); // and the repaint
         probe.stop();
-        worst = std::max(worst, clock.elapsed());
-        qInfo("1000×2000 SVD shown after %lld ms; longest GUI gap %lld ms", svdMs, worst);
+        qInfo("1000×2000 SVD shown after %lld ms; longest GUI gap %lld ms, of it the app's %lld ms",
+              svdMs, probe.worstGapMs(), probe.worstOwnStallMs());
         QCOMPARE(panel.numericalRank(), 1000);
-        QVERIFY2(worst <= 50 * lora::test::kTimeScale,
-                 qPrintable(QString("GUI thread stalled %1 ms").arg(worst)));
+        QVERIFY2(probe.worstOwnStallMs() <= 50 * lora::test::kTimeScale,
+                 qPrintable(QString("GUI thread stalled %1 ms").arg(probe.worstOwnStallMs())));
+        // Waiting for a CPU is not the app's doing, unless it is this long: then our own
+        // threads would be crowding the GUI thread out (thread_priority.h).
+        QVERIFY2(probe.worstGapMs() <= 500 * lora::test::kTimeScale,
+                 qPrintable(QString("GUI thread waited %1 ms").arg(probe.worstGapMs())));
     }
 
     // Screenshots for a person to look at (LORA_UI_SCREENSHOTS=dir); always checks they

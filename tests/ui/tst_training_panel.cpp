@@ -165,6 +165,32 @@ private slots:
         QCOMPARE(status->text(), QString("LoRA r4 α1: stopped after 130 steps"));
     }
 
+    // Seed 000's LoRA run takes some 25 ms: the status says so instead of "0.0 s".
+    void finishedStatusGivesTheDuration_data() {
+        QTest::addColumn<double>("seconds");
+        QTest::addColumn<QString>("duration");
+        QTest::addRow("25 ms") << 0.0248 << "25 ms";
+        QTest::addRow("2.5 s") << 2.46 << "2.5 s";
+        QTest::addRow("2:05 min") << 125.2 << "2:05 min";
+    }
+    void finishedStatusGivesTheDuration() {
+        QFETCH(double, seconds);
+        QFETCH(QString, duration);
+        TrainingPanel panel;
+        panel.runStarted(1, RunKind::Lora, "LoRA r4 α1");
+        RunOutcome outcome;
+        outcome.runId = 1;
+        outcome.result.steps = 130;
+        outcome.result.seconds = seconds;
+        outcome.result.samplesPerSecond = 8320 / seconds;
+        outcome.testAccuracy = 98.51f;
+        panel.runFinished(outcome);
+        QCOMPARE(panel.findChild<QLabel*>("statusLabel")->text(),
+                 QString("LoRA r4 α1: done, 130 steps in %1, %2 samples/s, test accuracy 98.51 %")
+                     .arg(duration)
+                     .arg(std::lround(8320 / seconds)));
+    }
+
     void clearEmptiesEverything() {
         TrainingPanel panel;
         panel.runStarted(1, RunKind::Base, "base");
