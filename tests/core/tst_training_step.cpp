@@ -15,7 +15,7 @@ using namespace lora;
 
 // Count every heap allocation the process makes while g_counting is set. glibc's own entry
 // points stay reachable as __libc_*. (Sanitizer builds bring their own allocator: skipped.)
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(__SANITIZE_ADDRESS__) && !defined(LORA_SANITIZED) // clang 14 lacks the former
 #define LORA_COUNT_MALLOC 1
 namespace {
 std::atomic<bool> g_counting{false};
