@@ -17,6 +17,9 @@ namespace {
 const QColor kPalette[] = {{0x1f, 0x77, 0xb4}, {0xff, 0x7f, 0x0e}, {0x2c, 0xa0, 0x2c},
                            {0xd6, 0x27, 0x28}, {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b}};
 
+// A log axis has no place for 0, and a confident batch's float loss can round to exactly 0.
+constexpr double kLossFloor = 1e-6;
+
 // Step losses are too noisy to compare by eye and too many to draw: bucket means, ≤ 250.
 QList<QPointF> smoothed(const std::vector<float>& losses) {
     const std::size_t n = losses.size();
@@ -26,7 +29,8 @@ QList<QPointF> smoothed(const std::vector<float>& losses) {
         const std::size_t end = std::min(n, start + bucket);
         double sum = 0;
         for (std::size_t k = start; k < end; ++k) sum += losses[k];
-        points.append({0.5 * double(start + end + 1), sum / double(end - start)});
+        points.append(
+            {0.5 * double(start + end + 1), std::max(kLossFloor, sum / double(end - start))});
     }
     return points;
 }
@@ -124,7 +128,7 @@ void VariantRunsView::setRuns(const std::vector<lora::VariantRun>& runs) {
     const double unit = raw / power;
     m_stepAxis->setTickInterval(power * (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10));
     if (hi < lo) lo = 0, hi = 1;
-    lo = std::max(lo, 1e-6); // a log axis has no place for 0
+    lo = std::max(lo, kLossFloor);
     m_lossAxis->setRange(std::pow(10.0, std::floor(std::log10(lo))),
                          std::pow(10.0, std::ceil(std::log10(std::max(hi, lo * 1.01)))));
 }
