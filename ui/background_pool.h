@@ -14,7 +14,7 @@
 #include "thread_priority.h"
 
 #include <QThreadPool>
-#include <QtConcurrent>
+#include <QtConcurrent/QtConcurrentRun>
 #include <utility>
 
 QThreadPool* backgroundPool();

@@ -3,7 +3,6 @@
 #include "background_pool.h"
 
 #include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <exception>
 

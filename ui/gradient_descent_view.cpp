@@ -14,7 +14,6 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 #include <exception>
 

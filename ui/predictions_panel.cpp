@@ -12,7 +12,6 @@
 #include <QLabel>
 #include <QStringList>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace {
 

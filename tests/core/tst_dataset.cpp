@@ -5,43 +5,24 @@
 #include "util/error.h"
 
 #include "error_of.h"
+#include "mnist_folder.h"
 #include <QDir>
 #include <QTemporaryDir>
 
 #include <QtTest>
 
 #include <array>
-#include <fstream>
 #include <functional>
 #include <numeric>
 
 using namespace lora;
+using lora::test::Bytes;
+using lora::test::embeddedBytes;
 using lora::test::errorOf;
 using lora::test::qErrorOf;
-using Bytes = std::vector<std::uint8_t>;
+using lora::test::writeFile;
 
 namespace {
-
-Bytes embeddedBytes(const std::string& name) {
-    const EmbeddedFile f = embeddedMnistFile(name);
-    return Bytes(f.data, f.data + f.size);
-}
-
-void writeFile(const QString& path, const Bytes& bytes) {
-    QVERIFY(QDir().mkpath(QFileInfo(path).path()));
-    std::ofstream out(path.toStdString(), std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-}
-
-// Writes the embedded files into `folder`; `gz` picks compressed or raw files.
-void writeMnist(const QString& folder, bool gz) {
-    for (const std::string& name : embeddedMnistFileNames()) {
-        const std::string base = name.substr(0, name.size() - 3);
-        const Bytes bytes = embeddedBytes(name);
-        writeFile(folder + "/" + QString::fromStdString(gz ? name : base),
-                  gz ? bytes : maybeGunzip(bytes, name));
-    }
-}
 
 std::array<int, 10> classCounts(const Dataset& d) {
     std::array<int, 10> counts{};
@@ -217,7 +198,7 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString folder = subdir.isEmpty() ? dir.path() : dir.filePath(subdir);
-        writeMnist(folder, gz);
+        QVERIFY(lora::test::writeMnistFolder(folder, gz));
         const SplitData split = loadMnistFolder(dir.path().toStdString());
         QCOMPARE(split.source, QDir::cleanPath(folder).toStdString());
         QCOMPARE(split.train.size(), 8000);
@@ -239,14 +220,15 @@ private slots:
 
         // torchvision layout with one file missing: the message names it and the folder.
         const QString raw = dir.filePath("MNIST/raw");
-        writeMnist(raw, true);
+        QVERIFY(lora::test::writeMnistFolder(raw, true));
         QVERIFY(QFile::remove(raw + "/t10k-labels-idx1-ubyte.gz"));
         QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString("MNIST file t10k-labels-idx1-ubyte[.gz] is missing in " +
                                         root + "/MNIST/raw"));
 
         // Labels from another split: counts differ.
-        writeFile(raw + "/t10k-labels-idx1-ubyte.gz", embeddedBytes("train-labels-idx1-ubyte.gz"));
+        QVERIFY(writeFile(raw + "/t10k-labels-idx1-ubyte.gz",
+                          embeddedBytes("train-labels-idx1-ubyte.gz")));
         QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString(root +
                                         "/MNIST/raw/t10k-labels-idx1-ubyte.gz: 8000 labels "
@@ -261,9 +243,10 @@ private slots:
         small.rows = 14;
         small.cols = 14;
         small.pixels.assign(2000 * 14 * 14, 0);
-        writeFile(raw + "/t10k-labels-idx1-ubyte.gz", embeddedBytes("t10k-labels-idx1-ubyte.gz"));
+        QVERIFY(writeFile(raw + "/t10k-labels-idx1-ubyte.gz",
+                          embeddedBytes("t10k-labels-idx1-ubyte.gz")));
         QVERIFY(QFile::remove(raw + "/t10k-images-idx3-ubyte.gz"));
-        writeFile(raw + "/t10k-images-idx3-ubyte", writeIdxImages(small));
+        QVERIFY(writeFile(raw + "/t10k-images-idx3-ubyte", writeIdxImages(small)));
         QCOMPARE(qErrorOf([&] { loadMnistFolder(root); }),
                  QString::fromStdString(root + "/MNIST/raw/t10k-images-idx3-ubyte: images are "
                                                "14x14 but MNIST digits are 28x28"));

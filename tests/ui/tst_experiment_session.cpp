@@ -1,46 +1,33 @@
 // The session's file inputs through the app's own entry points (File → Open dataset folder,
 // File → Load base model): a broken dataset folder or model file is refused with the core's
 // exact one-line message, and the session keeps the data, base and settings it had.
-#include "data/embedded_mnist.h"
-#include "data/idx.h"
 #include "experiment_session.h"
 #include "io/model_file.h"
+#include "mnist_folder.h"
 #include "same_bits.h"
 #include "util/rng.h"
 
-#include <QDir>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
-using Bytes = std::vector<std::uint8_t>;
+using lora::test::Bytes;
+using lora::test::embeddedBytes;
+using lora::test::writeFile;
 
 namespace {
 
 const QString kBroken = QStringLiteral(LORA_TEST_DATA_DIR "/broken");
 
-Bytes embeddedBytes(const char* name) {
-    const lora::EmbeddedFile f = lora::embeddedMnistFile(name);
-    return Bytes(f.data, f.data + f.size);
-}
-
 Bytes unzipped(const char* name) {
     return lora::maybeGunzip(embeddedBytes(name), name);
-}
-
-bool writeFile(const QString& path, const Bytes& bytes) {
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(reinterpret_cast<const char*>(bytes.data()),
-                                                   qint64(bytes.size())) == qint64(bytes.size());
 }
 
 // A valid torchvision folder (the four embedded .gz files), then one fault put into it.
 // Returns the message the session must give, with DIR standing for the folder.
 QString makeBrokenFolder(const QString& dir, const QString& fault) {
-    for (const std::string& name : lora::embeddedMnistFileNames())
-        if (!writeFile(dir + "/" + QString::fromStdString(name), embeddedBytes(name.c_str())))
-            return "could not write the folder";
+    if (!lora::test::writeMnistFolder(dir, true)) return "could not write the folder";
     const QString testImages = dir + "/t10k-images-idx3-ubyte";
     // Replaces the test images with raw (not gzipped) bytes.
     const auto rawTestImages = [&](const Bytes& bytes) {
