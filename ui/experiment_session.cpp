@@ -11,6 +11,7 @@
 #include <QThread>
 #include <algorithm>
 #include <exception>
+#include <limits>
 
 namespace {
 
@@ -52,7 +53,7 @@ ExperimentSession::ExperimentSession(QObject* parent)
 
 ExperimentSession::~ExperimentSession() {
     // The worker checks the stop flag between batches, so the join is at most one batch.
-    m_worker->requestStop();
+    m_worker->requestStop(std::numeric_limits<int>::max()); // a queued run too
     m_thread->quit();
     m_thread->wait();
 }
@@ -190,7 +191,7 @@ void ExperimentSession::step() {
 }
 
 void ExperimentSession::stop() {
-    m_worker->requestStop();
+    m_worker->requestStop(m_activeRunId); // also when the worker has not picked it up yet
     if (m_worker->isPaused()) {
         m_worker->setPaused(false);
         emit pausedChanged(false);

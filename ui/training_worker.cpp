@@ -98,9 +98,10 @@ TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
     qRegisterMetaType<SweepPoint>("SweepPoint");
 }
 
-void TrainingWorker::requestStop() {
+void TrainingWorker::requestStop(int throughRunId) {
     {
         std::lock_guard lock(m_stopMutex);
+        m_stopThrough = std::max(m_stopThrough, throughRunId);
         m_stop.request_stop();
     }
     // Taking the pause mutex orders the stop before a waiter's predicate check.
@@ -142,9 +143,10 @@ bool TrainingWorker::waitIfPaused(const std::function<void()>& beforeBlocking) {
     return true;
 }
 
-std::stop_token TrainingWorker::startRun() {
+std::stop_token TrainingWorker::startRun(int runId) {
     std::lock_guard lock(m_stopMutex);
     m_stop = std::stop_source();
+    if (runId <= m_stopThrough) m_stop.request_stop();
     m_runToken = m_stop.get_token();
     return m_runToken;
 }
@@ -166,7 +168,7 @@ void TrainingWorker::runSweep(const SweepRequest& request) {
 }
 
 void TrainingWorker::runOnce(const RunRequest& request) {
-    const std::stop_token stop = startRun();
+    const std::stop_token stop = startRun(request.runId);
     checkRequest(request);
     const ExperimentSettings& s = request.settings;
     const Task task = taskFor(request);
@@ -211,7 +213,7 @@ void TrainingWorker::runOnce(const RunRequest& request) {
 }
 
 void TrainingWorker::sweepOnce(const SweepRequest& request) {
-    const std::stop_token stop = startRun();
+    const std::stop_token stop = startRun(request.runId);
     if (request.ranks.empty() && request.alphas.empty())
         throw InputError("the sweep has no ranks and no alphas");
     struct Point {

@@ -19,7 +19,10 @@ public:
     explicit TrainingWorker(QObject* parent = nullptr);
 
     // Thread-safe.
-    void requestStop();          // ends the current run after its batch; also wakes a pause
+    // Ends the current run after its batch, and also wakes a pause. With a run id, that run
+    // and every earlier one stop even if still queued (the session's Stop can come before the
+    // worker has picked its run up); later runs start normally.
+    void requestStop(int throughRunId = 0);
     void setPaused(bool paused); // blocks the loop between batches
     void stepOnce();             // while paused: let exactly one more batch run
     bool isPaused() const { return m_paused.load(); }
@@ -46,12 +49,15 @@ private:
     // `beforeBlocking` runs (unlocked) only when it is about to wait, so the observer can
     // flush the losses the GUI has not seen yet before the loop goes quiet.
     bool waitIfPaused(const std::function<void()>& beforeBlocking);
-    std::stop_token startRun(); // fresh stop source: a stale stop must not end the next run
+    // A fresh stop source, so that a stale stop does not end the next run; already stopped
+    // if a stop through `runId` came while the run was queued.
+    std::stop_token startRun(int runId);
     void runOnce(const RunRequest& request);
     void sweepOnce(const SweepRequest& request);
 
     std::stop_source m_stop;
-    std::mutex m_stopMutex;     // guards m_stop replacement between runs
+    std::mutex m_stopMutex;     // guards m_stop replacement between runs, and m_stopThrough
+    int m_stopThrough = 0;      // runs with ids up to this one are stopped
     std::stop_token m_runToken; // the current run's; read on the worker thread only
     std::atomic<bool> m_paused{false};
     std::atomic<int> m_stepsAllowed{0};

@@ -251,6 +251,35 @@ private slots:
         f.worker->setPaused(false);
     }
 
+    // The session may stop a run the worker has not picked up yet (Stop right after Train):
+    // a stop through that run's id ends it as soon as it starts, while a stop of an earlier
+    // run leaves the queued one alone.
+    void stopReachesAQueuedRun_data() {
+        QTest::addColumn<bool>("throughQueued");
+        QTest::newRow("stop through the queued run") << true;
+        QTest::newRow("stop of the running one only") << false;
+    }
+    void stopReachesAQueuedRun() {
+        QFETCH(bool, throughQueued);
+        transferBase();
+        Fixture f;
+        const RunRequest running =
+            request(RunKind::Base, ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
+        const RunRequest queued = request(RunKind::Lora);
+        f.run(running);
+        f.run(queued);
+        QTRY_VERIFY_WITH_TIMEOUT(!f.rec->steps.empty(), 60000);
+        f.worker->requestStop(throughQueued ? queued.runId : running.runId);
+        QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome && f.rec->outcome->runId == queued.runId, 60000);
+        const RunOutcome& o = *f.rec->outcome;
+        QCOMPARE(f.rec->labels.size(), 2);
+        QCOMPARE(o.result.stopped, throughQueued);
+        if (throughQueued)
+            QCOMPARE(o.result.steps, 0L);
+        else
+            QCOMPARE(o.result.steps, 130L); // 5 epochs of 1612 digits in batches of 64
+    }
+
     void pauseAndStepOnce() {
         Fixture f;
         // Paused before it starts: the loop parks after its first batch.
