@@ -1,8 +1,8 @@
 // lora-explorer: the desktop app. Thin: parse the command line, show the main window, or
 // run the screenshot script.
-#include "main_window.h"
-#include "screenshot_runner.h"
-#include "startup_timer.h"
+#include "app/main_window.h"
+#include "app/screenshot_runner.h"
+#include "app/startup_timer.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

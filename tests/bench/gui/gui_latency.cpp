@@ -9,8 +9,8 @@
 //   path, "fc2 W" (2000×1000) selected, and the controls dock's rank slider moved. Everything
 //   the app does per tick is included (settings round trip, parameters and predictions
 //   panels, background jobs sharing the pool).
-// --mode panel: a lone SvdPanel at 1100×700 showing fc1 W (1000×2000) of a 2000-1000-2 MLP,
-//   driven by SvdPanel::setRank.
+// --mode panel: a lone SvdTab at 1100×700 showing fc1 W (1000×2000) of a 2000-1000-2 MLP,
+//   driven by SvdTab::setRank.
 //
 // One step = slider.setValue(r) (or setRank(r)) at t0, then the event loop runs until
 //   * the W_r and W − W_r heatmaps have finished a paint while titled "r = <r>" (so the
@@ -23,16 +23,16 @@
 // after the widget's paintEvent returned; flushes at the end of the top-level window's
 // UpdateRequest. Steps run one after another: the next setValue follows the previous step's
 // quiet period, like a drag whose every tick is allowed to finish.
-#include "controls_panel.h"
-#include "experiment_session.h"
-#include "experiment_settings.h"
-#include "heatmap_widget.h"
+#include "app/main_window.h"
+#include "docks/controls_dock.h"
 #include "io/model_file.h"
-#include "main_window.h"
 #include "nn/mlp.h"
-#include "predictions_panel.h"
-#include "svd_panel.h"
+#include "session/experiment_session.h"
+#include "session/experiment_settings.h"
+#include "tabs/predictions/predictions_tab.h"
+#include "tabs/svd/svd_tab.h"
 #include "util/rng.h"
+#include "widgets/heatmap_widget.h"
 
 #include <QApplication>
 #include <QChartView>
@@ -146,7 +146,7 @@ std::vector<int> schedule() {
 
 struct Probe {
     QWidget* window = nullptr;
-    SvdPanel* panel = nullptr;
+    SvdTab* panel = nullptr;
     QWidget* extra = nullptr; // the rank slider in window mode
     HeatmapWidget *wMap = nullptr, *approx = nullptr, *diff = nullptr;
     QWidget* spectrumViewport = nullptr;
@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     };
 
     std::unique_ptr<MainWindow> window;
-    std::unique_ptr<SvdPanel> lonePanel;
+    std::unique_ptr<SvdTab> lonePanel;
     QSlider* slider = nullptr;
     QString matrix;
     QTemporaryDir tmp;
@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
         window = std::make_unique<MainWindow>();
         window->resize(1400, 860);
         probe.window = window.get();
-        probe.panel = window->svdPanel();
+        probe.panel = window->svdTab();
         slider = window->controls()->findChild<QSlider*>("rankSlider");
         if (!slider) fail("no rankSlider");
         probe.extra = slider;
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
         auto net = std::make_shared<lora::Mlp>("2000-1000-2");
         lora::Rng rng(1);
         net->initDefault(rng);
-        lonePanel = std::make_unique<SvdPanel>();
+        lonePanel = std::make_unique<SvdTab>();
         lonePanel->resize(1100, 700);
         probe.window = lonePanel.get();
         probe.panel = lonePanel.get();
@@ -269,14 +269,14 @@ int main(int argc, char** argv) {
     if (!probe.wMap || !probe.approx || !probe.diff || !spectrum) fail("panel widgets not found");
     probe.spectrumViewport = spectrum->viewport();
 
-    SvdPanel* panel = probe.panel;
+    SvdTab* panel = probe.panel;
     if (!waitUntil([&] { return panel->isReady() && panel->matrixName() == matrix; },
                    kSetupTimeoutMs))
         fail("the decomposition never finished");
     svdMs = setup.elapsed();
     const int rows = int(probe.wMap->matrix().rows()), cols = int(probe.wMap->matrix().cols());
     // Settle: the first rendering painted, the window exposed, evaluations of the new base done.
-    auto* predictions = window ? window->predictionsPanel() : nullptr;
+    auto* predictions = window ? window->predictionsTab() : nullptr;
     if (!waitUntil(
             [&] {
                 return probe.wPainted &&

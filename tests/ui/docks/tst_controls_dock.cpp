@@ -1,0 +1,167 @@
+// The controls dock through its real widgets: sliders and fields leave as whole settings,
+// the scale label follows α/r or α/√r, and text that does not parse is reverted and reported.
+#include "docks/controls_dock.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QtTest>
+
+class TestControlsDock : public QObject {
+    Q_OBJECT
+private slots:
+    void rankSliderEmitsSettings_data() {
+        QTest::addColumn<int>("rank");
+        QTest::addRow("1") << 1;
+        QTest::addRow("8") << 8;
+        QTest::addRow("64") << 64;
+    }
+    void rankSliderEmitsSettings() {
+        QFETCH(int, rank);
+        ControlsDock panel;
+        panel.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+        QSignalSpy spy(&panel, &ControlsDock::settingsEdited);
+        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).value<ExperimentSettings>().rank, rank);
+        QCOMPARE(panel.settings().rank, rank);
+    }
+
+    void sliderExtremesClamp() {
+        ControlsDock panel;
+        auto* rank = panel.findChild<QSlider*>("rankSlider");
+        auto* alpha = panel.findChild<QSlider*>("alphaSlider");
+        rank->setValue(1000);
+        alpha->setValue(-5);
+        QCOMPARE(panel.settings().rank, 64);
+        QCOMPARE(panel.settings().alpha, 0.5f);
+        alpha->setValue(100000);
+        QCOMPARE(panel.settings().alpha, 64.0f);
+    }
+
+    void scaleLabel_data() {
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<float>("alpha");
+        QTest::addColumn<bool>("rslora");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("α/r") << 4 << 1.0f << false << "scale s = α/r = 0.25";
+        QTest::addRow("α/r r16 α32") << 16 << 32.0f << false << "scale s = α/r = 2";
+        QTest::addRow("α/√r") << 16 << 8.0f << true << "scale s = α/√r = 2";
+    }
+    void scaleLabel() {
+        QFETCH(int, rank);
+        QFETCH(float, alpha);
+        QFETCH(bool, rslora);
+        QFETCH(QString, text);
+        ControlsDock panel;
+        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        panel.findChild<QSlider*>("alphaSlider")->setValue(ControlsDock::alphaToSlider(alpha));
+        panel.findChild<QCheckBox*>("rsloraCheck")->setChecked(rslora);
+        QCOMPARE(panel.findChild<QLabel*>("scaleLabel")->text(), text);
+    }
+
+    // A rank above min(in, out) of a targeted layer is legal but warned about, naming the layers.
+    void rankWarning_data() {
+        QTest::addColumn<QString>("architecture");
+        QTest::addColumn<QString>("targets");
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("seed 000 r2") << "784-64-2"
+                                     << "fc1,fc2" << 2 << "";
+        QTest::addRow("seed 000 r4") << "784-64-2"
+                                     << "fc1,fc2" << 4
+                                     << "r = 4 > min(in, out) of fc2 (2): more parameters, no more "
+                                        "expressiveness";
+        QTest::addRow("fc1 only r4") << "784-64-2"
+                                     << "fc1" << 4 << "";
+        QTest::addRow("two layers r40") << "784-32-16-10"
+                                        << "" << 40
+                                        << "r = 40 > min(in, out) of fc1 (32), fc2 (16), fc3 (10): "
+                                           "more parameters, no more expressiveness";
+    }
+    void rankWarning() {
+        QFETCH(QString, architecture);
+        QFETCH(QString, targets);
+        QFETCH(int, rank);
+        QFETCH(QString, text);
+        ControlsDock panel;
+        panel.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+        auto* arch = panel.findChild<QLineEdit*>("architectureEdit");
+        arch->setText(architecture);
+        emit arch->editingFinished();
+        auto* targetsEdit = panel.findChild<QLineEdit*>("targetsEdit");
+        targetsEdit->setText(targets);
+        emit targetsEdit->editingFinished();
+        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        QCOMPARE(QString::fromStdString(panel.settings().architecture), architecture);
+        auto* warning = panel.findChild<QLabel*>("rankWarning");
+        QCOMPARE(warning->text(), text);
+        QCOMPARE(warning->toolTip().isEmpty(), text.isEmpty());
+    }
+
+    void badTextIsRevertedAndReported_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("class word") << "baseClassesEdit"
+                                    << "3,x"
+                                    << "";
+        QTest::addRow("class 12") << "targetClassesEdit"
+                                  << "7,12"
+                                  << "class 12 does not exist (digits are 0-9)";
+        QTest::addRow("arch") << "architectureEdit"
+                              << "784--2"
+                              << "architecture '784--2' has an empty layer width";
+        QTest::addRow("target") << "targetsEdit"
+                                << "fc3"
+                                << "";
+    }
+    void badTextIsRevertedAndReported() {
+        QFETCH(QString, field);
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        ControlsDock panel;
+        const ExperimentSettings before = panel.settings();
+        auto* edit = panel.findChild<QLineEdit*>(field);
+        const QString shown = edit->text();
+        QSignalSpy invalid(&panel, &ControlsDock::invalidInput);
+        QSignalSpy edited(&panel, &ControlsDock::settingsEdited);
+        edit->setText(text);
+        emit edit->editingFinished();
+        QCOMPARE(invalid.count(), 1);
+        if (!message.isEmpty()) QCOMPARE(invalid.at(0).at(0).toString(), message);
+        QVERIFY(!invalid.at(0).at(0).toString().contains('\n'));
+        QCOMPARE(edited.count(), 0);
+        QVERIFY(panel.settings() == before);
+        QCOMPARE(edit->text(), shown);
+    }
+
+    void newOutputCountRefitsClasses() {
+        ControlsDock panel;
+        auto* arch = panel.findChild<QLineEdit*>("architectureEdit");
+        arch->setText("784-1000-2000-10");
+        emit arch->editingFinished();
+        QCOMPARE(panel.settings().baseClasses.size(), 10u);
+        QCOMPARE(panel.findChild<QLineEdit*>("baseClassesEdit")->text(), QString("all"));
+        arch->setText("784-32-3");
+        emit arch->editingFinished();
+        QCOMPARE(panel.settings().targetClasses, (std::vector<int>{0, 1, 2}));
+    }
+
+    void presetChosenFromCombo() {
+        ControlsDock panel;
+        QSignalSpy spy(&panel, &ControlsDock::presetChosen);
+        auto* combo = panel.findChild<QComboBox*>("presetCombo");
+        QVERIFY(combo);
+        QCOMPARE(combo->count(), 3);
+        emit combo->activated(1);
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).value<ExperimentPreset>(), ExperimentPreset::FixWeakDigit);
+    }
+};
+
+QTEST_MAIN(TestControlsDock)
+#include "tst_controls_panel.moc"

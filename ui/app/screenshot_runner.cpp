@@ -1,0 +1,223 @@
+#include "app/screenshot_runner.h"
+
+#include "app/insight_tabs.h"
+#include "data/idx.h"
+#include "tabs/draw_digit/draw_digit_tab.h"
+#include "tabs/forgetting/forgetting_tab.h"
+#include "tabs/subspace/subspace_tab.h"
+#include "tabs/variants/variants_tab.h"
+#include "widgets/digit_canvas_widget.h"
+
+#include "app/main_window.h"
+#include "app/session_actions.h"
+#include "session/adapter_manager.h"
+#include "session/experiment_session.h"
+#include "tabs/predictions/predictions_tab.h"
+#include "tabs/svd/svd_tab.h"
+#include "tabs/sweep/sweep_tab.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPixmap>
+#include <QTabWidget>
+#include <QTimer>
+#include <algorithm>
+#include <memory>
+
+namespace {
+constexpr int kStageTimeoutMs = 300000; // one stage (e.g. the sweep) on a slow machine
+}
+
+ScreenshotRunner::ScreenshotRunner(MainWindow* window, const QString& dir, QObject* parent)
+    : QObject(parent), m_window(window), m_dir(dir) {}
+
+void ScreenshotRunner::start() {
+    if (!QDir().mkpath(m_dir)) {
+        fail(tr("cannot create the screenshot folder %1").arg(m_dir));
+        return;
+    }
+    ExperimentSession* s = m_window->session();
+    connect(s, &ExperimentSession::errorOccurred, this,
+            [this](const QString& message) { fail(message); });
+    s->setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+    QTimer::singleShot(0, this, &ScreenshotRunner::next);
+}
+
+void ScreenshotRunner::waitFor(const std::function<bool()>& ready, const QString& what,
+                               const std::function<void()>& then) {
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    auto poll = std::make_shared<std::function<void()>>();
+    *poll = [this, ready, what, then, timer, poll] {
+        if (m_stage < 0) return; // failed meanwhile
+        if (ready()) {
+            then();
+        } else if (timer->elapsed() > kStageTimeoutMs) {
+            fail(tr("timed out waiting for %1").arg(what));
+        } else {
+            QTimer::singleShot(50, this, *poll);
+        }
+    };
+    QTimer::singleShot(0, this, *poll);
+}
+
+void ScreenshotRunner::capture(int tab, const QString& name) {
+    m_window->tabs()->setCurrentIndex(tab);
+    // Let layouts and charts settle before grabbing.
+    QTimer::singleShot(400, this, [this, name] {
+        if (m_stage < 0) return;
+        const QString path = QDir(m_dir).filePath(name + ".png");
+        if (!m_window->grab().save(path)) {
+            fail(tr("cannot write %1").arg(path));
+            return;
+        }
+        m_written << path;
+        next();
+    });
+}
+
+void ScreenshotRunner::next() {
+    if (m_stage < 0) return;
+    ExperimentSession* s = m_window->session();
+    auto idle = [s] { return !s->isRunning(); };
+    switch (m_stage++) {
+    case 0:
+        s->trainBase();
+        waitFor(idle, tr("the base training"), [this] { next(); });
+        break;
+    case 1:
+        s->trainLora();
+        waitFor(idle, tr("the LoRA training"), [this] { next(); });
+        break;
+    case 2:
+        m_window->sweepTab()->setLists(QStringLiteral("1,2,4,8,16"), QStringLiteral("0.5,1,4,16"));
+        s->runSweep(m_window->sweepTab()->ranks(), m_window->sweepTab()->alphas());
+        waitFor(idle, tr("the sweep"), [this] { next(); });
+        break;
+    case 3:
+        m_window->svdTab()->selectMatrix(QStringLiteral("fc1 W"));
+        waitFor([this] { return m_window->svdTab()->isReady(); }, tr("the SVD"),
+                [this] { capture(0, QStringLiteral("1-rank-svd")); });
+        break;
+    case 4: {
+        SvdTab* svd = m_window->svdTab();
+        auto done = std::make_shared<bool>(false);
+        connect(svd, &SvdTab::gradientDescentFinished, this, [done] { *done = true; });
+        svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
+        waitFor([svd] { return svd->isReady(); }, tr("the seed matrix"),
+                [this, svd, done] {
+                    svd->setRank(2);
+                    svd->runGradientDescent();
+                    waitFor([done] { return *done; }, tr("gradient descent"),
+                            [this] { capture(0, QStringLiteral("1b-gd-vs-svd")); });
+                });
+        break;
+    }
+    case 5:
+        capture(1, QStringLiteral("2-training"));
+        break;
+    case 6:
+        waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); },
+                tr("the evaluation"), [this] { capture(2, QStringLiteral("3-predictions")); });
+        break;
+    case 7:
+        capture(3, QStringLiteral("4-parameters"));
+        break;
+    case 8:
+        capture(4, QStringLiteral("5-sweep"));
+        break;
+    case 9:
+        // The adapters dock with its measured merge figures, beside the merged predictions.
+        s->adapters()->mergeActive();
+        waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); },
+                tr("the merged evaluation"),
+                [this] { capture(2, QStringLiteral("6-adapters-merged")); });
+        break;
+    case 10: {
+        // Forgetting: both fine-tunes from the trained base, 3-vs-4 → 7-vs-8.
+        ForgettingTab* panel = m_window->insights()->forgetting();
+        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex());
+        panel->run();
+        waitFor([panel] { return !panel->isRunning() && panel->result(); }, tr("forgetting"),
+                [this] {
+                    capture(m_window->insights()->firstIndex(), QStringLiteral("7-forgetting"));
+                });
+        break;
+    }
+    case 11: {
+        VariantsTab* panel = m_window->insights()->variants();
+        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 1);
+        panel->train();
+        waitFor([panel] { return !panel->isRunning(); }, tr("the variants"),
+                [this, panel] {
+                    panel->rankSweep();
+                    waitFor([panel] { return !panel->isRunning(); }, tr("the rank sweep"),
+                            [this] {
+                                capture(m_window->insights()->firstIndex() + 1,
+                                        QStringLiteral("8-init-scaling"));
+                            });
+                });
+        break;
+    }
+    case 12: {
+        SubspaceTab* panel = m_window->insights()->subspace();
+        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 2);
+        panel->train();
+        waitFor([panel] { return !panel->isRunning(); }, tr("the subspace runs"),
+                [this] {
+                    capture(m_window->insights()->firstIndex() + 2, QStringLiteral("9-subspaces"));
+                });
+        break;
+    }
+    case 13: {
+        // An embedded test 7, blown up on the canvas as if drawn there by hand.
+        const lora::Dataset& test = lora::loadEmbeddedMnist().test;
+        const auto it = std::find(test.labels.begin(), test.labels.end(), 7);
+        const Eigen::Index row = it - test.labels.begin();
+        DrawDigitTab* panel = m_window->insights()->drawDigit();
+        lora::Matrix ink = lora::Matrix::Zero(280, 280);
+        for (int i = 0; i < 28; ++i)
+            for (int j = 0; j < 28; ++j)
+                ink.block(30 + 8 * i, 50 + 8 * j, 8, 8)
+                    .setConstant(test.images(row, i * 28 + j) * lora::kMnistStd + lora::kMnistMean);
+        panel->canvas()->setInk(ink);
+        panel->refresh();
+        capture(m_window->insights()->firstIndex() + 3, QStringLiteral("10-draw-digit"));
+        break;
+    }
+    case 14: {
+        // The whole session saved, the window emptied, and the session opened again: the
+        // curves and sweep come back from session.json alone.
+        SessionActions* sessions = m_window->sessionActions();
+        const QString folder = QDir(m_dir).filePath(QStringLiteral("session"));
+        if (!sessions->saveTo(folder)) return fail(m_window->lastError());
+        m_window->action(QStringLiteral("resetAction"))->trigger();
+        if (!sessions->openFrom(folder)) return fail(m_window->lastError());
+        QMenu* file = m_window->menuBar()->findChildren<QMenu*>().value(0);
+        file->popup(m_window->mapToGlobal(QPoint(10, 30)));
+        QTimer::singleShot(300, this, [this, file] {
+            if (m_stage < 0) return;
+            const QString path = QDir(m_dir).filePath(QStringLiteral("11b-file-menu.png"));
+            if (file->grab().save(path)) m_written << path;
+            file->hide();
+            capture(1, QStringLiteral("11-session-reopened"));
+        });
+        break;
+    }
+    case 15:
+        // The reopened Init & scaling tab: its curves came from session.json too.
+        capture(m_window->insights()->firstIndex() + 1, QStringLiteral("11c-session-variants"));
+        break;
+    default:
+        m_stage = -1;
+        emit finished(0, tr("wrote %1 screenshots to %2").arg(m_written.size()).arg(m_dir));
+    }
+}
+
+void ScreenshotRunner::fail(const QString& message) {
+    if (m_stage < 0) return;
+    m_stage = -1;
+    emit finished(1, message);
+}

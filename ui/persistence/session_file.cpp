@@ -1,0 +1,242 @@
+#include "persistence/session_file.h"
+
+#include "io/atomic_file.h"
+#include "io/model_file.h"
+#include "persistence/settings_json.h"
+#include "util/error.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QUuid>
+#include <cmath>
+
+using lora::InputError;
+
+namespace {
+
+const QString kJsonName = QStringLiteral("session.json");
+const QString kFormat = QStringLiteral("lora-explorer-session");
+
+std::string str(const QString& s) {
+    return s.toStdString();
+}
+
+bool isSessionFolder(const QString& dir) {
+    return QFileInfo(QDir(dir).filePath(kJsonName)).isFile();
+}
+
+// "7v8 r4 α1" → "7v8_r4_α1": a folder name on every file system, unique in `taken`.
+QString folderFor(const QString& name, QSet<QString>& taken) {
+    QString stem;
+    // ASCII only: the folder travels in zip files and to other file systems.
+    for (QChar c : name)
+        stem +=
+            (c.unicode() < 128 && c.isLetterOrNumber()) || c == QLatin1Char('-') ? c : QChar('_');
+    QString folder = stem.isEmpty() ? QStringLiteral("adapter") : stem;
+    for (int i = 2; taken.contains(folder); ++i) folder = stem + QStringLiteral("_%1").arg(i);
+    taken.insert(folder);
+    return folder;
+}
+
+void writeModel(const QString& path, const lora::Mlp& model, const std::vector<int>& classes) {
+    lora::saveModel(str(path), model, {classes});
+}
+
+QJsonObject buildJson(const SessionContents& c, const QJsonArray& adapters) {
+    QJsonObject dataset{{"source", c.datasetDir.isEmpty() ? "embedded" : "folder"}};
+    if (!c.datasetDir.isEmpty()) dataset["path"] = QDir(c.datasetDir).absolutePath();
+    return QJsonObject{
+        {"format", kFormat},
+        {"version", kSessionVersion},
+        {"written_by",
+         QStringLiteral("LoRA Explorer %1").arg(QCoreApplication::applicationVersion())},
+        {"saved_at", QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+        {"dataset", dataset},
+        {"settings", settingsToJson(c.settings)},
+        {"lora_enabled", c.loraEnabled},
+        {"base", c.base ? QJsonValue("base.safetensors") : QJsonValue()},
+        {"full", c.full ? QJsonValue("full.safetensors") : QJsonValue()},
+        {"adapters", adapters},
+        {"active_adapter", c.activeAdapter},
+        {"merged", c.merged},
+        {"history", c.history},
+        {"controls", c.controls},
+        {"insights", c.insights},
+        {"current_tab", c.currentTab},
+    };
+}
+
+// Fills `dir` (new and empty) with the session.
+void writeInto(const QString& dir, const SessionContents& c) {
+    if (c.full && !c.base) throw InputError("a session with a full fine-tune needs its base");
+    if (!c.adapters.empty() && !c.base) throw InputError("a session with adapters needs a base");
+    if (c.base) writeModel(QDir(dir).filePath("base.safetensors"), *c.base, c.settings.baseClasses);
+    if (c.full)
+        writeModel(QDir(dir).filePath("full.safetensors"), *c.full, c.settings.targetClasses);
+    QJsonArray adapters;
+    QSet<QString> taken;
+    for (const lora::AdapterEntry& e : c.adapters) {
+        const QString name = QString::fromStdString(e.name);
+        const QString rel = QStringLiteral("adapters/") + folderFor(name, taken);
+        lora::writeAdapter(str(QDir(dir).filePath(rel)), *c.base, e.weights, e.info);
+        adapters.append(QJsonObject{{"name", name}, {"path", rel}});
+    }
+    const QByteArray json = QJsonDocument(buildJson(c, adapters)).toJson(QJsonDocument::Indented);
+    lora::writeFileAtomic(str(QDir(dir).filePath(kJsonName)), json.toStdString());
+}
+
+[[noreturn]] void fail(const QString& file, const std::string& problem) {
+    throw InputError(str(file) + ": " + problem);
+}
+
+// A file named inside the session: relative, below the folder, present.
+QString inside(const QString& folder, const QString& jsonPath, const QString& rel,
+               const char* key) {
+    const QString clean = QDir::cleanPath(rel);
+    if (rel.isEmpty() || QDir::isAbsolutePath(rel) || clean.startsWith(QLatin1String("..")))
+        fail(jsonPath, std::string(key) + " must be a path inside the session folder, not \"" +
+                           str(rel.left(60)) + "\"");
+    const QString full = QDir(folder).filePath(clean);
+    if (!QFileInfo::exists(full))
+        fail(jsonPath, std::string(key) + " names " + str(clean) + ", which is missing");
+    return full;
+}
+
+ModelPtr readModel(const QString& folder, const QString& jsonPath, const QJsonValue& v,
+                   const char* key) {
+    if (v.isNull() || v.isUndefined()) return nullptr;
+    if (!v.isString()) fail(jsonPath, std::string(key) + " must be a file name or null");
+    lora::LoadedModel loaded = lora::loadModel(str(inside(folder, jsonPath, v.toString(), key)));
+    return std::make_shared<const lora::Mlp>(std::move(loaded.model));
+}
+
+} // namespace
+
+QString sessionFolderOf(const QString& path) {
+    const QFileInfo info(path);
+    return info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+}
+
+void writeSessionFolder(const QString& dir, const SessionContents& contents) {
+    const QFileInfo target(dir);
+    if (target.exists() && !target.isDir())
+        throw InputError(str(dir) + " is a file; choose a folder name for the session");
+    if (target.isDir() && !isSessionFolder(dir) && !QDir(dir).isEmpty())
+        throw InputError(str(dir) + " is a folder that holds no session.json; choose a new or "
+                                    "empty folder so that nothing else is replaced");
+    const QString parent = target.absolutePath();
+    if (!QDir().mkpath(parent)) throw InputError("cannot create the folder " + str(parent));
+    const QString tag = QUuid::createUuid().toString(QUuid::Id128).left(8);
+    const QString fresh = QDir(parent).filePath(target.fileName() + ".saving-" + tag);
+    const QString old = QDir(parent).filePath(target.fileName() + ".old-" + tag);
+    if (!QDir().mkpath(fresh)) throw InputError("cannot create the folder " + str(fresh));
+    try {
+        writeInto(fresh, contents);
+    } catch (...) {
+        QDir(fresh).removeRecursively();
+        throw;
+    }
+    // Two renames: between them the old session sits under .old-…, never half-replaced.
+    const bool hadOld = target.isDir();
+    if (hadOld && !QDir().rename(dir, old)) {
+        QDir(fresh).removeRecursively();
+        throw InputError("cannot replace " + str(dir) + ": renaming the old session failed");
+    }
+    if (!QDir().rename(fresh, dir)) {
+        if (hadOld) QDir().rename(old, dir);
+        QDir(fresh).removeRecursively();
+        throw InputError("cannot write " + str(dir) + ": renaming the new session failed");
+    }
+    if (hadOld) QDir(old).removeRecursively();
+}
+
+SessionContents readSessionFolder(const QString& path) {
+    const QString folder = sessionFolderOf(path);
+    const QString jsonPath = QDir(folder).filePath(kJsonName);
+    if (!QFileInfo(jsonPath).isFile())
+        throw InputError(str(folder) + " is not a session folder: it has no session.json");
+    const std::vector<std::uint8_t> bytes = lora::readFileBytes(str(jsonPath));
+    QJsonParseError error;
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray(reinterpret_cast<const char*>(bytes.data()),
+                                           static_cast<qsizetype>(bytes.size())),
+                                &error);
+    if (error.error != QJsonParseError::NoError)
+        fail(jsonPath, "not valid JSON: " + str(error.errorString()) + " at byte " +
+                           std::to_string(error.offset));
+    if (!doc.isObject()) fail(jsonPath, "not a session: the top level is not an object");
+    const QJsonObject o = doc.object();
+    if (o.value("format").toString() != kFormat)
+        fail(jsonPath, "not a LoRA Explorer session (\"format\" is not \"" + str(kFormat) + "\")");
+    const int version = o.value("version").toInt(-1);
+    if (version > kSessionVersion)
+        fail(jsonPath, "written by a newer LoRA Explorer (session version " +
+                           std::to_string(version) + "); this one reads version " +
+                           std::to_string(kSessionVersion));
+    if (version < 1) fail(jsonPath, "\"version\" must be a whole number ≥ 1");
+
+    SessionContents c;
+    try {
+        if (!o.value("settings").isObject()) throw InputError("settings must be an object");
+        c.settings = settingsFromJson(o.value("settings").toObject());
+        const QJsonObject dataset = o.value("dataset").toObject();
+        const QString source = dataset.value("source").toString();
+        if (source == QLatin1String("folder")) {
+            c.datasetDir = dataset.value("path").toString();
+            if (c.datasetDir.isEmpty()) throw InputError("dataset.path must name a folder");
+        } else if (source != QLatin1String("embedded")) {
+            throw InputError("dataset.source must be \"embedded\" or \"folder\"");
+        }
+        if (!o.value("lora_enabled").isBool())
+            throw InputError("lora_enabled must be true or false");
+        c.loraEnabled = o.value("lora_enabled").toBool();
+        for (const char* key : {"history", "controls"})
+            if (!o.value(QLatin1String(key)).isObject())
+                throw InputError(std::string(key) + " must be an object");
+        c.history = o.value("history").toObject();
+        c.controls = o.value("controls").toObject();
+        // Sessions saved before the insight results were kept have none.
+        const QJsonValue insights = o.value("insights");
+        if (!insights.isUndefined() && !insights.isObject())
+            throw InputError("insights must be an object");
+        c.insights = insights.toObject();
+        c.currentTab = o.value("current_tab").toInt(0);
+    } catch (const InputError& e) {
+        fail(jsonPath, e.what());
+    }
+
+    c.base = readModel(folder, jsonPath, o.value("base"), "base");
+    c.full = readModel(folder, jsonPath, o.value("full"), "full");
+    if (c.base && c.base->architecture() != c.settings.architecture)
+        fail(jsonPath, "base.safetensors is a " + c.base->architecture() +
+                           " network but the settings say " + c.settings.architecture);
+    if (c.full && (!c.base || c.full->architecture() != c.base->architecture()))
+        fail(jsonPath, "full.safetensors must be a fine-tune of the base (" +
+                           (c.base ? c.base->architecture() : std::string("no base")) + ")");
+
+    const QJsonValue adapters = o.value("adapters");
+    if (!adapters.isArray()) fail(jsonPath, "adapters must be an array");
+    if (!adapters.toArray().isEmpty() && !c.base) fail(jsonPath, "adapters need a base");
+    QSet<QString> names;
+    for (const QJsonValue& a : adapters.toArray()) {
+        const QString name = a.toObject().value("name").toString();
+        if (name.trimmed().isEmpty()) fail(jsonPath, "every adapter needs a name");
+        if (names.contains(name)) fail(jsonPath, "adapter \"" + str(name) + "\" is listed twice");
+        names.insert(name);
+        const QString dir =
+            inside(folder, jsonPath, a.toObject().value("path").toString(), "adapters[].path");
+        lora::ImportedAdapter read = lora::readAdapter(str(dir), *c.base);
+        c.adapters.push_back({str(name), std::move(read.weights), std::move(read.info), {}});
+    }
+    c.activeAdapter = o.value("active_adapter").toString();
+    if (!c.activeAdapter.isEmpty() && !names.contains(c.activeAdapter))
+        fail(jsonPath, "active_adapter \"" + str(c.activeAdapter) + "\" is not in adapters");
+    c.merged = o.value("merged").toBool(false);
+    if (c.merged && c.activeAdapter.isEmpty()) fail(jsonPath, "merged needs an active_adapter");
+    return c;
+}

@@ -1,0 +1,99 @@
+#pragma once
+// The session's adapter library: every adapter trained or imported for the current base,
+// which one is active (and merged), and the snapshot of base + active adapter that the
+// panels show. Each slot returns false and emits errorOccurred on bad input, leaving the
+// library as it was. The library is dropped whenever the base changes.
+#include "nn/adapter_combine.h"
+#include "session/run_types.h"
+#include "train/adapter_library.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QStringList>
+#include <functional>
+#include <memory>
+
+class ExperimentSession;
+struct SessionContents;
+
+// What the Combine… dialog asks for.
+struct CombineRequest {
+    QStringList names;
+    lora::CombineOptions options;
+    QString newName; // empty: a free name such as "cat of 2"
+};
+
+class AdapterManager : public QObject {
+    Q_OBJECT
+public:
+    explicit AdapterManager(ExperimentSession* session);
+    ~AdapterManager() override;
+
+    // Null while there is no base, and for the moment it takes to copy a new one.
+    const lora::AdapterLibrary* library() const { return m_library.get(); }
+    QStringList names() const;
+    QString activeName() const; // empty when none is active
+    bool isMerged() const;
+    // A snapshot of base + active adapter (merged or not); null when none is active.
+    ModelPtr activeModel() const { return m_active; }
+    double lastUnmergeError() const { return m_lastUnmergeError; } // NaN before any unmerge
+
+    // For the session: a new base (or none) empties the library; a finished LoRA run adds
+    // its adapter and makes it active, its model becoming the snapshot. Neither emits
+    // activeModelChanged (the session announces its own modelsChanged).
+    void setBase(ModelPtr base);
+    void addTrained(ModelPtr model, float testAccuracy);
+    // Combines without emitting errorOccurred; returns the message, empty on success (the
+    // Combine… dialog shows it in place).
+    QString tryCombine(const CombineRequest& request);
+    // For a session being opened: the library of `contents` (its adapters, the active one
+    // merged if it was, measured on `data`). Throws lora::InputError.
+    static std::shared_ptr<lora::AdapterLibrary> buildLibrary(const lora::Mlp& base,
+                                                              const SessionContents& contents,
+                                                              const lora::SplitData& data);
+    // Takes `library` over as it is (null: no base); emits adaptersChanged.
+    void restore(std::shared_ptr<lora::AdapterLibrary> library);
+
+public slots:
+    bool importAdapter(const QString& dir, const QString& name = {});
+    bool setActiveAdapter(const QString& name); // "" = base only
+    bool renameAdapter(const QString& from, const QString& to);
+    bool removeAdapter(const QString& name);
+    bool mergeActive(); // measured on the test split of the adapter's classes
+    bool unmergeActive();
+    bool combineAdapters(const CombineRequest& request);
+    bool exportAdapter(const QString& name, const QString& dir);
+    bool exportAllAdapters(const QString& parentDir); // one sub-folder per adapter
+
+signals:
+    void adaptersChanged();
+    void activeModelChanged();
+    void mergeMeasured(const lora::MergeReport& report);
+    void unmergeMeasured(double maxWeightError);
+    void errorOccurred(const QString& message);
+
+private:
+    // Takes over the library being built for a new base, waiting for it if need be.
+    void adopt();
+    // Runs `action` on an existing library; exceptions become errorOccurred and false.
+    bool guarded(const std::function<void(lora::AdapterLibrary&)>& action);
+    // The adapter's classes when they fit the base, else the session's target classes.
+    std::vector<int> classesOf(const lora::AdapterEntry& entry) const;
+    lora::Dataset testSplit(const std::vector<int>& classes) const;
+    // The test images of `classes`, relabelled 0..n-1, checked against `base`.
+    static lora::Dataset testSplit(const lora::Mlp& base, const lora::SplitData& data,
+                                   const std::vector<int>& classes);
+    // Fills in the test accuracy of `name` when unknown and its classes fit the base.
+    void measure(const std::string& name);
+    // Retakes the snapshot and, when the adapter was trained for other classes, points the
+    // session's target task at them.
+    void activeChanged(bool followClasses);
+
+    ExperimentSession* m_session;
+    std::shared_ptr<lora::AdapterLibrary> m_library;
+    // Copying RichBoyNet's weights into a library takes ~150 ms: done off the GUI thread.
+    QFuture<std::shared_ptr<lora::AdapterLibrary>> m_building;
+    quint64 m_generation = 0; // bumped per base; a build for an older one is dropped
+    ModelPtr m_active;
+    double m_lastUnmergeError;
+};

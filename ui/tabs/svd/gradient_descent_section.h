@@ -1,0 +1,54 @@
+#pragma once
+// Seed 002 in the Rank & SVD panel: trains B A ≈ W by gradient descent (Adam, lr 0.01, 1000
+// steps) on a worker thread, streams its loss into a chart (≤ 30 updates per second) and
+// compares it with the truncated SVD's optimum ‖W − W_r‖²/(mn). Its button asks the owner
+// for a run, since the owner knows which matrix is shown.
+#include <QList>
+#include <QPointF>
+#include <QWidget>
+#include <memory>
+#include <stop_token>
+
+#include "nn/tensor.h"
+
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QValueAxis;
+class ChartView;
+template <typename T> class QFutureWatcher;
+
+class GradientDescentSection : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kMaxSide = 64; // larger matrices: the owner runs seed 002's 8×8
+    static constexpr int kSteps = 1000;
+
+    explicit GradientDescentSection(QWidget* parent = nullptr);
+    ~GradientDescentSection() override; // stops a run in progress (within one step)
+
+    // Replaces any run in progress: rank ≥ 1, name titles the chart, note is the status text
+    // while it runs.
+    void run(const lora::Matrix& w, int rank, const QString& name, const QString& note);
+
+signals:
+    void runRequested(); // the button was clicked
+    void finished(double gdLoss, double svdLoss);
+
+private:
+    struct Job; // a finished (or failed) run
+    using JobPtr = std::shared_ptr<Job>;
+
+    void appendPoints(int generation, const QList<QPointF>& points);
+    void onFinished();
+
+    QPushButton* m_button = nullptr;
+    QLabel* m_status = nullptr;
+    ChartView* m_chart = nullptr;
+    QLineSeries *m_series = nullptr, *m_optimumSeries = nullptr;
+    QValueAxis *m_x = nullptr, *m_y = nullptr;
+    QFutureWatcher<JobPtr>* m_watcher = nullptr;
+    std::stop_source m_stop;
+    int m_generation = 0;
+    QList<QPointF> m_points;
+};

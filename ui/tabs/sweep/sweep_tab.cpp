@@ -1,0 +1,312 @@
+#include "tabs/sweep/sweep_tab.h"
+
+#include "util/error.h"
+#include "widgets/chart_view.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QLocale>
+#include <QLogValueAxis>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+constexpr int kMaxRank = 64;
+constexpr double kMaxAlpha = 1024.0;
+
+QStringList tokens(const QString& list) {
+    static const QRegularExpression separators(QStringLiteral("[,;\\s]+"));
+    return list.split(separators, Qt::SkipEmptyParts);
+}
+
+[[noreturn]] void fail(const QString& message) {
+    throw lora::InputError(message.toStdString());
+}
+
+// Ranks and alphas share the rules: at least one value, each valid, none repeated.
+template <typename T, typename Parse>
+std::vector<T> parseList(const QString& text, const QString& what, Parse parse) {
+    const QStringList parts = tokens(text);
+    if (parts.isEmpty()) fail(QStringLiteral("%1: give at least one value").arg(what));
+    std::vector<T> values;
+    for (const QString& part : parts) {
+        const T v = parse(part);
+        if (std::find(values.begin(), values.end(), v) != values.end())
+            fail(QStringLiteral("%1: '%2' is listed twice").arg(what, part));
+        values.push_back(v);
+    }
+    return values;
+}
+
+QLineSeries* makeSeries(const QColor& color) {
+    auto* series = new QLineSeries;
+    series->setName(QStringLiteral("accuracy"));
+    series->setPointsVisible(true);
+    series->setColor(color);
+    QPen pen = series->pen();
+    pen.setWidthF(2.0);
+    series->setPen(pen);
+    return series;
+}
+
+// A log-scale x axis: ranks and alphas are powers of two, parameters grow with rank.
+ChartView* makeChart(const QString& title, const QString& xTitle, const char* labelFormat,
+                     QLineSeries* series, QLogValueAxis*& xAxis, QValueAxis*& yAxis,
+                     QWidget* parent) {
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->addSeries(series);
+    chart->legend()->hide();
+    xAxis = new QLogValueAxis;
+    xAxis->setBase(2);
+    xAxis->setLabelFormat(QLatin1String(labelFormat));
+    xAxis->setTitleText(xTitle);
+    yAxis = new QValueAxis;
+    yAxis->setTitleText(QStringLiteral("test accuracy (%)"));
+    yAxis->setLabelFormat(QStringLiteral("%.0f"));
+    chart->addAxis(xAxis, Qt::AlignBottom);
+    chart->addAxis(yAxis, Qt::AlignLeft);
+    series->attachAxis(xAxis);
+    series->attachAxis(yAxis);
+    auto* view = new ChartView(chart, parent);
+    return view;
+}
+
+// Half a power of two either side, so the end points do not sit on the frame.
+void fitLogAxis(QLogValueAxis* axis, double lo, double hi) {
+    axis->setRange(lo / std::sqrt(2.0), hi * std::sqrt(2.0));
+}
+
+} // namespace
+
+SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
+    m_ranksEdit = new QLineEdit(QStringLiteral("1,2,4,8,16"), this);
+    m_ranksEdit->setObjectName(QStringLiteral("ranksEdit"));
+    m_ranksEdit->setToolTip(tr("Ranks 1…%1, trained at the current α").arg(kMaxRank));
+    m_alphasEdit = new QLineEdit(QStringLiteral("0.5,1,2,4,8"), this);
+    m_alphasEdit->setObjectName(QStringLiteral("alphasEdit"));
+    m_alphasEdit->setToolTip(tr("Alphas > 0 and ≤ %1, trained at the current rank").arg(kMaxAlpha));
+    m_runButton = new QPushButton(tr("Run sweep"), this);
+    m_runButton->setObjectName(QStringLiteral("runButton"));
+    m_statusLabel = new QLabel(this);
+    m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+
+    const QColor blue(0x1f, 0x77, 0xb4), orange(0xff, 0x7f, 0x0e), green(0x2c, 0xa0, 0x2c);
+    m_rankSeries = makeSeries(blue);
+    m_paramsSeries = makeSeries(green);
+    m_alphaSeries = makeSeries(orange);
+    m_rankChart = makeChart(tr("Accuracy vs rank (at the current α)"), tr("rank r"), "%g",
+                            m_rankSeries, m_rankAxis, m_accuracyAxes[0], this);
+    m_paramsChart = makeChart(tr("Accuracy vs trainable parameters"), tr("LoRA parameters"), "%.0f",
+                              m_paramsSeries, m_paramsAxis, m_accuracyAxes[1], this);
+    m_alphaChart = makeChart(tr("Accuracy vs α (at the current rank)"), tr("α"), "%g",
+                             m_alphaSeries, m_alphaAxis, m_accuracyAxes[2], this);
+    m_rankChart->setObjectName(QStringLiteral("rankChart"));
+    m_paramsChart->setObjectName(QStringLiteral("paramsChart"));
+    m_alphaChart->setObjectName(QStringLiteral("alphaChart"));
+
+    m_table = new QTableWidget(0, 5, this);
+    m_table->setObjectName(QStringLiteral("sweepTable"));
+    m_table->setHorizontalHeaderLabels(
+        {tr("rank"), tr("α"), tr("trainable"), tr("accuracy %"), tr("seconds")});
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->setToolTip(tr("The swept value of each run is in bold"));
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Ranks:"), this));
+    controls->addWidget(m_ranksEdit, 1);
+    controls->addWidget(new QLabel(tr("Alphas:"), this));
+    controls->addWidget(m_alphasEdit, 1);
+    controls->addWidget(m_runButton);
+    auto* grid = new QGridLayout;
+    grid->addWidget(m_rankChart, 0, 0);
+    grid->addWidget(m_paramsChart, 0, 1);
+    grid->addWidget(m_alphaChart, 1, 0);
+    grid->addWidget(m_table, 1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(m_statusLabel);
+    layout->addLayout(grid, 1);
+
+    connect(m_runButton, &QPushButton::clicked, this, &SweepTab::requestSweep);
+    connect(m_ranksEdit, &QLineEdit::returnPressed, m_runButton, &QPushButton::click);
+    connect(m_alphasEdit, &QLineEdit::returnPressed, m_runButton, &QPushButton::click);
+    clear();
+}
+
+std::vector<int> SweepTab::ranks() const {
+    return parseList<int>(m_ranksEdit->text(), QStringLiteral("ranks"), [](const QString& s) {
+        bool ok = false;
+        const int r = s.toInt(&ok);
+        if (!ok || r < 1 || r > kMaxRank)
+            fail(QStringLiteral("ranks: '%1' is not a whole number 1…%2").arg(s).arg(kMaxRank));
+        return r;
+    });
+}
+
+std::vector<float> SweepTab::alphas() const {
+    return parseList<float>(m_alphasEdit->text(), QStringLiteral("alphas"), [](const QString& s) {
+        bool ok = false;
+        const double a = s.toDouble(&ok);
+        if (!ok || !std::isfinite(a) || a <= 0.0 || a > kMaxAlpha)
+            fail(QStringLiteral("alphas: '%1' is not a number > 0 and ≤ %2").arg(s).arg(kMaxAlpha));
+        return static_cast<float>(a);
+    });
+}
+
+void SweepTab::setLists(const QString& ranks, const QString& alphas) {
+    m_ranksEdit->setText(ranks);
+    m_alphasEdit->setText(alphas);
+}
+
+int SweepTab::pointCount() const {
+    return static_cast<int>(m_points.size());
+}
+
+void SweepTab::requestSweep() {
+    try {
+        const std::vector<int> r = ranks();
+        const std::vector<float> a = alphas();
+        m_expected = static_cast<int>(r.size() + a.size());
+        emit sweepRequested(r, a);
+    } catch (const lora::InputError& e) {
+        emit invalidInput(QString::fromUtf8(e.what()));
+    }
+}
+
+void SweepTab::addPoint(const SweepPoint& point) {
+    // The first point of a new sweep replaces the previous sweep's results.
+    if (!m_points.empty() && m_points.front().runId != point.runId) {
+        const int expected = m_expected;
+        clear();
+        m_expected = expected;
+    }
+    m_points.push_back(point);
+    m_state = State::Running;
+
+    const QLocale english(QLocale::English);
+    const int row = m_table->rowCount();
+    m_table->insertRow(row);
+    const QString cells[] = {QString::number(point.rank), QString::number(point.alpha, 'g', 4),
+                             english.toString(qint64(point.trainableParams)),
+                             QString::number(point.accuracy, 'f', 2),
+                             QString::number(point.seconds, 'f', 1)};
+    for (int c = 0; c < 5; ++c) {
+        auto* item = new QTableWidgetItem(cells[c]);
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        if (c == (point.rankAxis ? 0 : 1)) {
+            QFont bold = item->font();
+            bold.setBold(true);
+            item->setFont(bold);
+        }
+        m_table->setItem(row, c, item);
+    }
+    m_table->scrollToBottom();
+    updateCharts();
+    updateStatus();
+}
+
+void SweepTab::sweepFinished(int runId, bool stopped) {
+    if (!m_points.empty() && m_points.front().runId != runId) return; // an older sweep
+    m_state = stopped ? State::Stopped : State::Finished;
+    updateStatus();
+}
+
+void SweepTab::clear() {
+    m_points.clear();
+    m_expected = 0;
+    m_state = State::Idle;
+    m_table->setRowCount(0);
+    updateCharts();
+    updateStatus();
+}
+
+void SweepTab::setRunning(bool running) {
+    m_runButton->setEnabled(!running);
+}
+
+void SweepTab::updateCharts() {
+    std::vector<SweepPoint> byRank, byAlpha;
+    for (const SweepPoint& p : m_points) (p.rankAxis ? byRank : byAlpha).push_back(p);
+    std::sort(byRank.begin(), byRank.end(),
+              [](const SweepPoint& a, const SweepPoint& b) { return a.rank < b.rank; });
+    std::sort(byAlpha.begin(), byAlpha.end(),
+              [](const SweepPoint& a, const SweepPoint& b) { return a.alpha < b.alpha; });
+    QList<QPointF> rankPoints, paramPoints, alphaPoints;
+    for (const SweepPoint& p : byRank) {
+        rankPoints.append({double(p.rank), p.accuracy});
+        paramPoints.append({double(p.trainableParams), p.accuracy});
+    }
+    for (const SweepPoint& p : byAlpha) alphaPoints.append({p.alpha, p.accuracy});
+    m_rankSeries->replace(rankPoints);
+    m_paramsSeries->replace(paramPoints);
+    m_alphaSeries->replace(alphaPoints);
+
+    fitLogAxis(m_rankAxis, rankPoints.isEmpty() ? 1 : rankPoints.front().x(),
+               rankPoints.isEmpty() ? 16 : rankPoints.back().x());
+    fitLogAxis(m_paramsAxis, paramPoints.isEmpty() ? 1024 : paramPoints.front().x(),
+               paramPoints.isEmpty() ? 16384 : paramPoints.back().x());
+    fitLogAxis(m_alphaAxis, alphaPoints.isEmpty() ? 0.5 : alphaPoints.front().x(),
+               alphaPoints.isEmpty() ? 8 : alphaPoints.back().x());
+
+    // One accuracy scale on all three charts so rank and α effects compare by eye.
+    double lo = 100.0, hi = 0.0;
+    for (const SweepPoint& p : m_points)
+        lo = std::min(lo, double(p.accuracy)), hi = std::max(hi, double(p.accuracy));
+    if (m_points.empty()) lo = 0.0, hi = 100.0;
+    lo = std::max(0.0, std::floor(lo - 1.0));
+    hi = std::min(100.0, std::ceil(hi + 1.0));
+    if (hi - lo < 2.0) lo = std::max(0.0, hi - 2.0);
+    // A tick per percentage point while that stays readable, else every 10 or 20.
+    const double step = hi - lo <= 10.0 ? 1.0 : hi - lo <= 50.0 ? 10.0 : 20.0;
+    lo = std::floor(lo / step) * step;
+    hi = std::ceil(hi / step) * step;
+    for (QValueAxis* axis : m_accuracyAxes) {
+        axis->setRange(lo, hi);
+        axis->setTickCount(int(std::lround((hi - lo) / step)) + 1);
+    }
+}
+
+void SweepTab::updateStatus() {
+    const int n = pointCount();
+    QString text;
+    switch (m_state) {
+    case State::Idle:
+        text = tr("Ranks are trained at the current α, alphas at the current rank.");
+        break;
+    case State::Running:
+        text = m_expected > 0 ? tr("Sweep running: %1 of %2 runs done").arg(n).arg(m_expected)
+                              : tr("Sweep running: %1 runs done").arg(n);
+        break;
+    case State::Finished:
+        text = tr("Sweep finished: %1 runs").arg(n);
+        break;
+    case State::Stopped:
+        text = tr("Sweep stopped after %1 runs").arg(n);
+        break;
+    }
+    if (n > 0) {
+        const auto best = std::max_element(
+            m_points.begin(), m_points.end(),
+            [](const SweepPoint& a, const SweepPoint& b) { return a.accuracy < b.accuracy; });
+        text += tr(" · best %1 % at rank %2, α %3")
+                    .arg(best->accuracy, 0, 'f', 2)
+                    .arg(best->rank)
+                    .arg(double(best->alpha), 0, 'g', 4);
+    }
+    m_statusLabel->setText(text);
+}

@@ -1,0 +1,65 @@
+#pragma once
+// Panel 5, "Sweep": LoRA trained for a list of ranks (at the current α) and of alphas (at the
+// current rank) in the background; accuracy against rank, against trainable parameters and
+// against α, with a table — seed 000's rank and alpha analyses.
+#include "session/run_types.h"
+
+#include <QWidget>
+#include <vector>
+
+class QLabel;
+class QLineEdit;
+class QLineSeries;
+class QLogValueAxis;
+class QPushButton;
+class QTableWidget;
+class QValueAxis;
+class ChartView;
+
+class SweepTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit SweepTab(QWidget* parent = nullptr);
+
+    // Parsed from the line edits ("1,2,4,8,16", "0.5,1,2,4"); InputError text on bad input.
+    std::vector<int> ranks() const;
+    std::vector<float> alphas() const;
+    void setLists(const QString& ranks, const QString& alphas);
+    int pointCount() const;
+
+public slots:
+    void addPoint(const SweepPoint& point);
+    void sweepFinished(int runId, bool stopped);
+    void clear();
+    void setRunning(bool running); // disables Run while any training runs
+
+signals:
+    // Emitted by the Run button after the lists parsed; the session starts the sweep.
+    void sweepRequested(const std::vector<int>& ranks, const std::vector<float>& alphas);
+    void invalidInput(const QString& message); // shown as a dialog by the main window
+
+private:
+    void requestSweep();
+    void updateCharts();
+    void updateStatus();
+
+    QLineEdit* m_ranksEdit = nullptr;
+    QLineEdit* m_alphasEdit = nullptr;
+    QPushButton* m_runButton = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    ChartView* m_rankChart = nullptr;
+    ChartView* m_paramsChart = nullptr;
+    ChartView* m_alphaChart = nullptr;
+    QLineSeries* m_rankSeries = nullptr;
+    QLineSeries* m_paramsSeries = nullptr;
+    QLineSeries* m_alphaSeries = nullptr;
+    QLogValueAxis* m_rankAxis = nullptr;
+    QLogValueAxis* m_paramsAxis = nullptr;
+    QLogValueAxis* m_alphaAxis = nullptr;
+    QValueAxis* m_accuracyAxes[3] = {};
+    QTableWidget* m_table = nullptr;
+
+    std::vector<SweepPoint> m_points; // in arrival order, all from one sweep
+    int m_expected = 0;               // runs the last request asked for; 0 = unknown
+    enum class State { Idle, Running, Finished, Stopped } m_state = State::Idle;
+};

@@ -1,0 +1,56 @@
+#pragma once
+// Panel 2, "Training": live train loss per step (smoothed) and validation loss and accuracy
+// per epoch, for base, LoRA and full fine-tune runs. Earlier runs stay as faded series
+// labelled with their kind and rank/α so runs can be compared.
+#include "session/run_types.h"
+
+#include <QWidget>
+#include <memory>
+#include <vector>
+
+class ChartView;
+class QChart;
+class QLabel;
+class QLineSeries;
+class QValueAxis;
+
+class TrainingTab : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainingTab(QWidget* parent = nullptr);
+    ~TrainingTab() override;
+
+    int runCount() const;                // runs drawn, including the current one
+    int stepPointCount(int runId) const; // points in that run's loss series
+    ChartView* lossChart() const;
+    ChartView* epochChart() const;
+
+public slots:
+    void runStarted(int runId, RunKind kind, const QString& label);
+    void stepsReported(const StepBatch& batch);
+    void epochFinished(const EpochUpdate& update);
+    void runFinished(const RunOutcome& outcome);
+    void clear();
+
+private:
+    struct Run;
+    Run* find(int runId);
+    const Run* find(int runId) const;
+    void removeRun(int runId);
+    void styleRun(Run& run, bool current);
+    void updateAxes();
+    static void attach(QChart* chart, QLineSeries* series, QValueAxis* x, QValueAxis* y);
+
+    ChartView* m_lossChart = nullptr;
+    ChartView* m_epochChart = nullptr;
+    QValueAxis* m_stepAxis = nullptr;
+    QValueAxis* m_lossAxis = nullptr;
+    QValueAxis* m_epochAxis = nullptr;
+    QValueAxis* m_validLossAxis = nullptr;
+    QValueAxis* m_accuracyAxis = nullptr;
+    QLabel* m_status = nullptr;
+    std::vector<std::unique_ptr<Run>> m_runs; // in start order; the last is current
+    int m_colorIndex = 0;
+    double m_maxStep = 0, m_maxLoss = 0, m_maxValidLoss = 0;
+    int m_maxEpoch = 0;
+};

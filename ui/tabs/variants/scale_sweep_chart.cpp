@@ -1,0 +1,59 @@
+#include "tabs/variants/scale_sweep_chart.h"
+
+#include <QLineSeries>
+#include <QLogValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+const QColor kPalette[] = {{0x1f, 0x77, 0xb4}, {0xff, 0x7f, 0x0e}, {0x2c, 0xa0, 0x2c},
+                           {0xd6, 0x27, 0x28}, {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b}};
+
+} // namespace
+
+ScaleSweepChart::ScaleSweepChart(QWidget* parent) : ChartView(new QChart, parent) {
+    chart()->setTitle(tr("Why rsLoRA: update ‖ΔW‖ and scale vs rank, fixed α"));
+    chart()->legend()->setAlignment(Qt::AlignRight);
+    m_rankAxis = new QLogValueAxis;
+    m_rankAxis->setBase(2);
+    m_rankAxis->setLabelFormat(QStringLiteral("%g"));
+    m_rankAxis->setTitleText(tr("rank r"));
+    m_rankAxis->setRange(0.7, 90);
+    m_valueAxis = new QLogValueAxis;
+    m_valueAxis->setLabelFormat(QStringLiteral("%g"));
+    m_valueAxis->setTitleText(tr("‖ΔW_fc1‖ and scale (log)"));
+    m_valueAxis->setRange(0.01, 10);
+    chart()->addAxis(m_rankAxis, Qt::AlignBottom);
+    chart()->addAxis(m_valueAxis, Qt::AlignLeft);
+    const QString names[] = {tr("‖ΔW‖, α/r"), tr("‖ΔW‖, α/√r"), tr("scale α/r (dashed)"),
+                             tr("scale α/√r (dashed)")};
+    for (int k = 0; k < 4; ++k) {
+        auto* s = new QLineSeries;
+        s->setName(names[k]);
+        s->setPen(QPen(kPalette[k % 2], k < 2 ? 2.0 : 1.5, k < 2 ? Qt::SolidLine : Qt::DashLine));
+        s->setPointsVisible(k < 2);
+        chart()->addSeries(s);
+        s->attachAxis(m_rankAxis);
+        s->attachAxis(m_valueAxis);
+        m_series[k] = s;
+    }
+}
+
+void ScaleSweepChart::setPoints(const std::vector<ScalePoint>& points) {
+    QList<QPointF> lists[4];
+    double lo = 1e9, hi = 0;
+    for (const ScalePoint& p : points) {
+        const double values[] = {p.norm, p.normRs, p.scale, p.scaleRs};
+        for (int k = 0; k < 4; ++k) {
+            if (values[k] <= 0) continue; // a log axis has no place for 0
+            lists[k].append({double(p.rank), values[k]});
+            lo = std::min(lo, values[k]), hi = std::max(hi, values[k]);
+        }
+    }
+    for (int k = 0; k < 4; ++k) m_series[k]->replace(lists[k]);
+    if (hi >= lo)
+        m_valueAxis->setRange(std::pow(10.0, std::floor(std::log10(lo))),
+                              std::pow(10.0, std::ceil(std::log10(hi * 1.01))));
+}

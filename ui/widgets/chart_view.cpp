@@ -1,0 +1,148 @@
+#include "widgets/chart_view.h"
+
+#include "io/atomic_file.h"
+
+#include <QAbstractBarSeries>
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QBuffer>
+#include <QContextMenuEvent>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPainter>
+#include <QSvgGenerator>
+#include <QXYSeries>
+
+#include <exception>
+
+namespace {
+
+// Writes through the core's atomic writer so a failed export leaves any old file intact.
+bool writeAtomically(const QString& path, const QByteArray& bytes, QString* error) {
+    try {
+        lora::writeFileAtomic(path.toStdString(),
+                              std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        return true;
+    } catch (const std::exception& e) {
+        if (error) *error = QString::fromStdString(e.what());
+        return false;
+    }
+}
+
+QString csvField(QString text) {
+    if (text.contains(',') || text.contains('"')) text = '"' + text.replace('"', "\"\"") + '"';
+    return text;
+}
+
+} // namespace
+
+ChartView::ChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(240, 180);
+}
+
+bool ChartView::savePng(const QString& path, QString* error) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!grab().save(&buffer, "PNG")) {
+        if (error) *error = QStringLiteral("could not encode the chart as PNG");
+        return false;
+    }
+    return writeAtomically(path, bytes, error);
+}
+
+bool ChartView::saveSvg(const QString& path, QString* error) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    QSvgGenerator generator;
+    generator.setOutputDevice(&buffer);
+    generator.setSize(size());
+    generator.setViewBox(rect());
+    generator.setTitle(chart() ? chart()->title() : QString());
+    QPainter painter;
+    if (!painter.begin(&generator)) {
+        if (error) *error = QStringLiteral("could not start the SVG generator");
+        return false;
+    }
+    render(&painter);
+    painter.end();
+    return writeAtomically(path, bytes, error);
+}
+
+QString ChartView::csv() const {
+    // Built column by column so XY pairs and bar tables share the padding rule.
+    struct Column {
+        QString header;
+        QStringList cells;
+    };
+    QList<Column> columns;
+    const QList<QAbstractSeries*> all = chart() ? chart()->series() : QList<QAbstractSeries*>();
+    for (QAbstractSeries* s : all) {
+        if (const auto* xy = qobject_cast<const QXYSeries*>(s)) {
+            const QString name = s->name().isEmpty() ? QStringLiteral("series") : s->name();
+            Column x{name + " x", {}}, y{name + " y", {}};
+            for (const QPointF& p : xy->points()) {
+                x.cells << QString::number(p.x(), 'g', 9);
+                y.cells << QString::number(p.y(), 'g', 9);
+            }
+            columns << x << y;
+        } else if (auto* bars = qobject_cast<QAbstractBarSeries*>(s)) {
+            // Bars have no x values: one row per category, one column per bar set.
+            QStringList categories;
+            for (QAbstractAxis* axis : bars->attachedAxes())
+                if (auto* c = qobject_cast<QBarCategoryAxis*>(axis)) categories = c->categories();
+            Column category{QStringLiteral("category"), {}};
+            QList<Column> sets;
+            qsizetype count = 0;
+            for (const QBarSet* set : bars->barSets()) {
+                Column c{set->label().isEmpty() ? QStringLiteral("set") : set->label(), {}};
+                for (int i = 0; i < set->count(); ++i)
+                    c.cells << QString::number(set->at(i), 'g', 15);
+                count = qMax(count, c.cells.size());
+                sets << c;
+            }
+            for (qsizetype i = 0; i < count; ++i)
+                category.cells << (i < categories.size() ? categories[i] : QString::number(i + 1));
+            columns << category << sets;
+        }
+    }
+    QStringList header;
+    qsizetype rows = 0;
+    for (const Column& c : columns) {
+        header << csvField(c.header);
+        rows = qMax(rows, c.cells.size());
+    }
+    QString out = header.join(',') + '\n';
+    for (qsizetype r = 0; r < rows; ++r) {
+        QStringList cells;
+        for (const Column& c : columns)
+            cells << (r < c.cells.size() ? csvField(c.cells[r]) : QString());
+        out += cells.join(',') + '\n';
+    }
+    return out;
+}
+
+bool ChartView::saveCsv(const QString& path, QString* error) const {
+    return writeAtomically(path, csv().toUtf8(), error);
+}
+
+void ChartView::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    QAction* png = menu.addAction(tr("Save as PNG…"));
+    QAction* svg = menu.addAction(tr("Save as SVG…"));
+    menu.addAction(tr("Save data as CSV…")); // the remaining choice
+    QAction* chosen = menu.exec(event->globalPos());
+    if (!chosen) return;
+    const QString filter = chosen == png   ? tr("PNG image (*.png)")
+                           : chosen == svg ? tr("SVG image (*.svg)")
+                                           : tr("CSV table (*.csv)");
+    const QString path = QFileDialog::getSaveFileName(this, chosen->text(), QString(), filter);
+    if (path.isEmpty()) return;
+    QString error;
+    const bool ok = chosen == png   ? savePng(path, &error)
+                    : chosen == svg ? saveSvg(path, &error)
+                                    : saveCsv(path, &error);
+    if (!ok) QMessageBox::warning(this, tr("Export failed"), error);
+}
