@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace lora {
 
@@ -66,6 +67,14 @@ std::vector<OversizedRank> oversizedRanks(const std::vector<int>& widths,
 std::string describe(const OversizedRank& o, int rank) {
     return "rank " + std::to_string(rank) + " exceeds min(in, out) = " + std::to_string(o.limit) +
            " of " + o.layer + "; it adds parameters without adding expressiveness";
+}
+
+int layerNumber(const std::string& name) {
+    if (name.size() < 3 || name.compare(0, 2, "fc") != 0 || name[2] == '0') return 0;
+    int n = 0;
+    const char* end = name.data() + name.size();
+    const auto [ptr, ec] = std::from_chars(name.data() + 2, end, n);
+    return ec == std::errc() && ptr == end && n >= 1 ? n : 0;
 }
 
 } // namespace lora

@@ -13,6 +13,8 @@ std::string formatArchitecture(const std::vector<int>& widths);
 
 // "fc1".."fcN" for N = widths.size() - 1.
 std::vector<std::string> layerNames(int layerCount);
+// N of a layer name "fc<N>" (N ≥ 1, written without sign or leading zero), else 0.
+int layerNumber(const std::string& name);
 
 // A targeted layer whose min(in, out) is below the rank: ΔW = BA there cannot have a rank above
 // min(in, out), so the extra rank only adds parameters. Legal (seed 000 puts r = 4 on a 64→2

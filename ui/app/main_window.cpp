@@ -55,8 +55,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_parameters->setObjectName("parametersPanel");
     m_sweep->setObjectName("sweepPanel");
     m_history = new RunHistory(m_session, this);
-    m_sessionActions =
-        new SessionActions({m_session, m_history, m_training, m_sweep, m_tabs, m_insights}, this);
+    m_sessionActions = new SessionActions({m_session, m_history, m_tabs, m_insights}, this);
 
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_controls);
@@ -179,6 +178,16 @@ void MainWindow::connectSession() {
     connect(s, &ExperimentSession::runFinished, m_training, &TrainingTab::runFinished);
     connect(s, &ExperimentSession::sweepPoint, m_sweep, &SweepTab::addPoint);
     connect(s, &ExperimentSession::sweepFinished, m_sweep, &SweepTab::sweepFinished);
+    // A reopened session's recorded curves come back through the same slots.
+    RunHistory* h = m_history;
+    connect(h, &RunHistory::replayCleared, m_training, &TrainingTab::clear);
+    connect(h, &RunHistory::replayRunStarted, m_training, &TrainingTab::runStarted);
+    connect(h, &RunHistory::replayStepsReported, m_training, &TrainingTab::stepsReported);
+    connect(h, &RunHistory::replayEpochFinished, m_training, &TrainingTab::epochFinished);
+    connect(h, &RunHistory::replayRunFinished, m_training, &TrainingTab::runFinished);
+    connect(h, &RunHistory::replaySweepCleared, m_sweep, &SweepTab::clear);
+    connect(h, &RunHistory::replaySweepPoint, m_sweep, &SweepTab::addPoint);
+    connect(h, &RunHistory::replaySweepFinished, m_sweep, &SweepTab::sweepFinished);
     connect(m_sweep, &SweepTab::sweepRequested, this,
             [this, s](const std::vector<int>& ranks, const std::vector<float>& alphas) {
                 m_sweep->clear();
@@ -307,7 +316,7 @@ void MainWindow::restoreState() {
     QSettings store;
     restoreGeometry(store.value("window/geometry").toByteArray());
     QMainWindow::restoreState(store.value("window/state").toByteArray());
-    m_session->setSettings(ExperimentSettings::load(store));
+    m_session->setSettings(loadSettings(store));
     showSettings(m_session->settings());
     refreshModels();
 }
@@ -316,7 +325,7 @@ void MainWindow::saveState() {
     QSettings store;
     store.setValue("window/geometry", saveGeometry());
     store.setValue("window/state", QMainWindow::saveState());
-    m_session->settings().save(store);
+    saveSettings(store, m_session->settings());
 }
 
 namespace {

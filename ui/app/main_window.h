@@ -2,6 +2,8 @@
 // Assembles the explorer: the controls dock, the five panels as tabs, menus with their
 // actions and shortcuts, the status bar, and persistence of geometry and controls. It wires
 // the session's signals to the panels and holds no maths of its own.
+#include "session/experiment_settings.h"
+
 #include <QMainWindow>
 
 class QAction;
@@ -19,8 +21,6 @@ class SessionActions;
 class SvdTab;
 class SweepTab;
 class TrainingTab;
-struct ExperimentSettings;
-enum class ExperimentPreset;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT

@@ -3,9 +3,9 @@
 #include "app/insight_tabs.h"
 #include "data/idx.h"
 #include "persistence/control_values.h"
+#include "persistence/run_history_json.h"
 #include "persistence/session_file.h"
 #include "session/experiment_session.h"
-#include "session/run_history.h"
 #include "util/error.h"
 
 #include <QAction>
@@ -60,7 +60,7 @@ QStringList SessionActions::recentSessions() const {
 
 bool SessionActions::saveTo(const QString& dir) {
     SessionContents contents = m_views.session->snapshot();
-    contents.history = m_views.history->toJson();
+    contents.history = historyToJson(m_views.history->recorded());
     contents.controls = captureControls(m_views.tabs);
     contents.currentTab = m_views.tabs->currentIndex();
     contents.insights = m_views.insights->results();
@@ -81,7 +81,7 @@ bool SessionActions::openFrom(const QString& path) {
         return false;
     }
     SessionContents contents;
-    RunHistory recorded(nullptr);
+    RecordedHistory recorded;
     try {
         if (!QFileInfo::exists(path)) {
             const QFileInfo gone(path);
@@ -92,7 +92,7 @@ bool SessionActions::openFrom(const QString& path) {
         contents = readSessionFolder(path);
         const std::string json = QDir(sessionFolderOf(path)).filePath("session.json").toStdString();
         try {
-            recorded.fromJson(contents.history);
+            recorded = historyFromJson(contents.history);
             checkControls(m_views.tabs, contents.controls);
             InsightTabs::checkResults(contents.insights);
         } catch (const lora::InputError& e) {
@@ -116,8 +116,8 @@ bool SessionActions::openFrom(const QString& path) {
         }
     }
     if (!m_views.session->restore(contents, data, recorded.lastRunId())) return false;
-    m_views.history->fromJson(contents.history);
-    m_views.history->replay(m_views.training, m_views.sweep);
+    m_views.history->restore(std::move(recorded));
+    m_views.history->replay();
     restoreControls(m_views.tabs, contents.controls);
     m_views.insights->showResults(contents.insights);
     if (contents.currentTab >= 0 && contents.currentTab < m_views.tabs->count())

@@ -13,8 +13,6 @@ class QMenu;
 class QTabWidget;
 class QWidget;
 class RunHistory;
-class SweepTab;
-class TrainingTab;
 
 class SessionActions : public QObject {
     Q_OBJECT
@@ -22,8 +20,6 @@ public:
     struct Views {
         ExperimentSession* session = nullptr;
         RunHistory* history = nullptr;
-        TrainingTab* training = nullptr;
-        SweepTab* sweep = nullptr;
         QTabWidget* tabs = nullptr; // the panels whose controls are saved
         InsightTabs* insights = nullptr;
     };

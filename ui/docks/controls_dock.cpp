@@ -67,7 +67,7 @@ void ControlsDock::buildLayout() {
     m_preset->setObjectName("presetCombo");
     for (ExperimentPreset p : {ExperimentPreset::Transfer, ExperimentPreset::FixWeakDigit,
                                ExperimentPreset::ApproximateMatrix})
-        m_preset->addItem(ExperimentSettings::presetName(p), static_cast<int>(p));
+        m_preset->addItem(presetName(p), static_cast<int>(p));
     form->addRow(tr("Experiment"), m_preset);
 
     auto lineEdit = [this](const char* name, const QString& tip) {

@@ -20,3 +20,12 @@ QThreadPool* interactivePool() {
     }();
     return pool;
 }
+
+QThreadPool* copyPool() {
+    static QThreadPool* pool = [] {
+        auto* p = new QThreadPool; // lives until exit, like backgroundPool()
+        p->setMaxThreadCount(1);
+        return p;
+    }();
+    return pool;
+}

@@ -11,6 +11,10 @@
 // between an input and its repaint (a heatmap frame per rank-slider tick, a few ms). They
 // must not queue behind a second-long SVD or an evaluation in backgroundPool(), nor starve
 // below the GUI thread's priority while a build or a training run keeps both cores busy.
+//
+// copyPool(): one thread for copying whole models (an adapter library of a new base takes
+// ~150 ms for RichBoyNet), so the copy neither waits behind an SVD of that same base in
+// backgroundPool() nor delays a heatmap frame in interactivePool().
 #include "jobs/thread_priority.h"
 
 #include <QThreadPool>
@@ -19,6 +23,7 @@
 
 QThreadPool* backgroundPool();
 QThreadPool* interactivePool();
+QThreadPool* copyPool();
 
 // QtConcurrent::run(backgroundPool(), job), the job's thread lowered below the GUI thread.
 template <typename Job> auto runInBackground(Job job) {

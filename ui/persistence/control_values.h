@@ -9,7 +9,7 @@ class QWidget;
 
 QJsonObject captureControls(const QWidget* root);
 // Throws lora::InputError naming the first value whose type does not fit its widget
-// ("controls.sweepTab/ranksEdit must be a string"). Keys no widget has are ignored (a
+// ("controls.sweepPanel/ranksEdit must be a string"). Keys no widget has are ignored (a
 // newer version's panels), as are combo box items this build does not offer.
 void checkControls(const QWidget* root, const QJsonObject& values);
 // Sets every value that fits (call checkControls first); each widget emits its own signals.

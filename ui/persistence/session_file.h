@@ -3,27 +3,9 @@
 // choice, LoRA toggle, adapter list, recorded curves, panel controls) next to the
 // safetensors files it names — base.safetensors, full.safetensors and one PEFT adapter
 // folder per adapter under adapters/. Paths inside session.json are relative to the folder.
-#include "session/experiment_settings.h"
-#include "session/run_types.h"
-#include "train/adapter_library.h"
+#include "session/session_contents.h"
 
-#include <QJsonObject>
 #include <QString>
-#include <vector>
-
-struct SessionContents {
-    ExperimentSettings settings;
-    QString datasetDir; // empty: the embedded digits
-    bool loraEnabled = true;
-    ModelPtr base, full; // either may be null; full needs base
-    std::vector<lora::AdapterEntry> adapters;
-    QString activeAdapter; // empty: none
-    bool merged = false;
-    QJsonObject history;  // RunHistory::toJson
-    QJsonObject controls; // captureControls of the panels
-    QJsonObject insights; // InsightTabs::results
-    int currentTab = 0;
-};
 
 constexpr int kSessionVersion = 1;
 

@@ -1,14 +1,14 @@
 #pragma once
-// ExperimentSettings as the "settings" object of a session file. Unlike QSettings, whose
-// stray values fall back quietly, a session is something a person sends on purpose: a
-// missing or malformed value is refused with a message naming the key.
+// ExperimentSettings as the "settings" object of a session file, in the one schema of
+// io/settings_json.h. Unlike the remembered settings, whose stray values fall back quietly,
+// a session is something a person sends on purpose: a missing or malformed value is refused
+// with a message naming the key.
+#include "io/settings_json.h"
 #include "session/experiment_settings.h"
 
 #include <QJsonObject>
 
-// The double whose shortest decimal form is the float's own (0.01f → 0.01, not
-// 0.009999999776482582): session files stay readable and read back to the same float.
-double shortestDouble(float value);
+using lora::shortestDouble; // the other JSON writers of a session share it
 
 QJsonObject settingsToJson(const ExperimentSettings& settings);
 // Throws lora::InputError "settings.rank must be a whole number ≥ 1, not …", or validate()'s.

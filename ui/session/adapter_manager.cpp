@@ -1,15 +1,13 @@
 #include "session/adapter_manager.h"
 
-#include "persistence/session_file.h"
-#include "session/experiment_session.h"
+#include "jobs/background_pool.h"
+#include "session/session_contents.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
 #include <QDir>
 #include <QFutureWatcher>
 #include <QSet>
-#include <QThreadPool>
-#include <QtConcurrent>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -42,9 +40,8 @@ QString folderFor(const QString& name, QSet<QString>& taken) {
 
 } // namespace
 
-AdapterManager::AdapterManager(ExperimentSession* session)
-    : QObject(session), m_session(session),
-      m_lastUnmergeError(std::numeric_limits<double>::quiet_NaN()) {}
+AdapterManager::AdapterManager(QObject* parent)
+    : QObject(parent), m_lastUnmergeError(std::numeric_limits<double>::quiet_NaN()) {}
 
 AdapterManager::~AdapterManager() = default;
 
@@ -70,11 +67,9 @@ void AdapterManager::setBase(ModelPtr base) {
     m_building = {};
     const quint64 generation = ++m_generation;
     if (base) {
-        // Its own thread: the panels' pool may be busy with a second-long SVD of the base.
-        static QThreadPool pool;
-        pool.setMaxThreadCount(1);
+        // Not backgroundPool(): it may be busy with a second-long SVD of the same base.
         m_building = QtConcurrent::run(
-            &pool, [base] { return std::make_shared<lora::AdapterLibrary>(*base); });
+            copyPool(), [base] { return std::make_shared<lora::AdapterLibrary>(*base); });
         auto* watcher = new QFutureWatcher<std::shared_ptr<lora::AdapterLibrary>>(this);
         connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
             watcher->deleteLater();
@@ -83,6 +78,11 @@ void AdapterManager::setBase(ModelPtr base) {
         watcher->setFuture(m_building);
     }
     emit adaptersChanged();
+}
+
+void AdapterManager::setTask(DataPtr data, std::vector<int> targetClasses) {
+    m_data = std::move(data);
+    m_targetClasses = std::move(targetClasses);
 }
 
 void AdapterManager::adopt() {
@@ -98,7 +98,7 @@ void AdapterManager::addTrained(ModelPtr model, float testAccuracy) {
     const bool ok = guarded([&](lora::AdapterLibrary& lib) {
         lora::AdapterEntry entry;
         entry.weights = lora::extractAdapter(*model);
-        entry.info.classes = m_session->settings().targetClasses;
+        entry.info.classes = m_targetClasses;
         entry.info.testAccuracy = std::isfinite(testAccuracy) ? testAccuracy : NAN;
         const lora::LoraSpec& spec = entry.weights.spec;
         entry.name = lib.uniqueName(str(QStringLiteral("%1 r%2 α%3")
@@ -133,11 +133,12 @@ bool AdapterManager::guarded(const std::function<void(lora::AdapterLibrary&)>& a
 std::vector<int> AdapterManager::classesOf(const lora::AdapterEntry& entry) const {
     const int outputs = m_library->base().outputs();
     if (static_cast<int>(entry.info.classes.size()) == outputs) return entry.info.classes;
-    return m_session->settings().targetClasses;
+    return m_targetClasses;
 }
 
 lora::Dataset AdapterManager::testSplit(const std::vector<int>& classes) const {
-    return testSplit(m_library->base(), *m_session->data(), classes);
+    if (!m_data) throw lora::InputError("no dataset is loaded");
+    return testSplit(m_library->base(), *m_data, classes);
 }
 
 lora::Dataset AdapterManager::testSplit(const lora::Mlp& base, const lora::SplitData& data,
@@ -193,12 +194,9 @@ void AdapterManager::activeChanged(bool followClasses) {
     m_active = e ? std::make_shared<const lora::Mlp>(m_library->model()) : nullptr;
     if (!followClasses || !e) return;
     // The accuracy read-out then answers for the task the adapter was trained on.
-    ExperimentSettings next = m_session->settings();
     if (static_cast<int>(e->info.classes.size()) == m_library->base().outputs() &&
-        e->info.classes != next.targetClasses) {
-        next.targetClasses = e->info.classes;
-        m_session->setSettings(next);
-    }
+        e->info.classes != m_targetClasses)
+        emit targetClassesWanted(e->info.classes);
 }
 
 bool AdapterManager::importAdapter(const QString& dir, const QString& name) {

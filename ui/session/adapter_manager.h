@@ -2,7 +2,9 @@
 // The session's adapter library: every adapter trained or imported for the current base,
 // which one is active (and merged), and the snapshot of base + active adapter that the
 // panels show. Each slot returns false and emits errorOccurred on bad input, leaving the
-// library as it was. The library is dropped whenever the base changes.
+// library as it was. The library is dropped whenever the base changes. The manager does not
+// know the session that owns it: the session pushes the task (dataset and target classes)
+// in with setTask(), and the manager asks for a new task with targetClassesWanted().
 #include "nn/adapter_combine.h"
 #include "session/run_types.h"
 #include "train/adapter_library.h"
@@ -13,7 +15,6 @@
 #include <functional>
 #include <memory>
 
-class ExperimentSession;
 struct SessionContents;
 
 // What the Combine… dialog asks for.
@@ -26,7 +27,7 @@ struct CombineRequest {
 class AdapterManager : public QObject {
     Q_OBJECT
 public:
-    explicit AdapterManager(ExperimentSession* session);
+    explicit AdapterManager(QObject* parent = nullptr);
     ~AdapterManager() override;
 
     // Null while there is no base, and for the moment it takes to copy a new one.
@@ -42,6 +43,9 @@ public:
     // its adapter and makes it active, its model becoming the snapshot. Neither emits
     // activeModelChanged (the session announces its own modelsChanged).
     void setBase(ModelPtr base);
+    // The data adapters are measured on, and the classes a new adapter is trained for (and
+    // the fallback for one whose own classes do not fit the base).
+    void setTask(DataPtr data, std::vector<int> targetClasses);
     void addTrained(ModelPtr model, float testAccuracy);
     // Combines without emitting errorOccurred; returns the message, empty on success (the
     // Combine… dialog shows it in place).
@@ -71,6 +75,9 @@ signals:
     void mergeMeasured(const lora::MergeReport& report);
     void unmergeMeasured(double maxWeightError);
     void errorOccurred(const QString& message);
+    // The adapter made active was trained for other classes than the current target task:
+    // its owner may switch the task so that accuracies answer for the adapter's own.
+    void targetClassesWanted(const std::vector<int>& classes);
 
 private:
     // Takes over the library being built for a new base, waiting for it if need be.
@@ -89,7 +96,8 @@ private:
     // session's target task at them.
     void activeChanged(bool followClasses);
 
-    ExperimentSession* m_session;
+    DataPtr m_data;
+    std::vector<int> m_targetClasses;
     std::shared_ptr<lora::AdapterLibrary> m_library;
     // Copying RichBoyNet's weights into a library takes ~150 ms: done off the GUI thread.
     QFuture<std::shared_ptr<lora::AdapterLibrary>> m_building;

@@ -2,8 +2,8 @@
 
 #include "io/model_file.h"
 #include "jobs/thread_priority.h"
-#include "persistence/session_file.h"
 #include "session/adapter_manager.h"
+#include "session/session_contents.h"
 #include "session/training_worker.h"
 
 #include "util/error.h"
@@ -28,6 +28,16 @@ ExperimentSession::ExperimentSession(QObject* parent)
     connect(m_adapters, &AdapterManager::errorOccurred, this, &ExperimentSession::errorOccurred);
     connect(m_adapters, &AdapterManager::activeModelChanged, this,
             &ExperimentSession::modelsChanged);
+    connect(m_adapters, &AdapterManager::targetClassesWanted, this,
+            [this](const std::vector<int>& classes) {
+                ExperimentSettings next = m_settings;
+                next.targetClasses = classes;
+                setSettings(next);
+            });
+    // The manager learns of every later change from setSettings, the data setters and restore.
+    connect(this, &ExperimentSession::settingsChanged, this, &ExperimentSession::updateAdapterTask);
+    connect(this, &ExperimentSession::dataChanged, this, &ExperimentSession::updateAdapterTask);
+    updateAdapterTask();
     m_thread->setObjectName("training");
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -253,6 +263,10 @@ bool ExperimentSession::loadBase(const QString& path) {
     emit settingsChanged(m_settings);
     emit modelsChanged();
     return true;
+}
+
+void ExperimentSession::updateAdapterTask() {
+    m_adapters->setTask(m_data, m_settings.targetClasses);
 }
 
 void ExperimentSession::setRunning(bool running) {

@@ -85,6 +85,7 @@ private:
     int claimRun(bool needsBase);
     bool startRun(RunKind kind);
     void setRunning(bool running);
+    void updateAdapterTask(); // hands the manager the current data and target classes
     void onRunFinished(const RunOutcome& outcome);
     void setBase(ModelPtr base); // also empties the adapter library and forgets the full model
 

@@ -1,57 +1,72 @@
 #pragma once
-// Everything the Training and Sweep panels have drawn since the last reset, as the raw
+// Everything the Training and Sweep tabs have drawn since the last reset, as the raw
 // numbers the worker reported (not the smoothed curves), so a saved session can redraw
-// exactly what its author saw by replaying them into fresh panels.
+// exactly what its author saw: replay() sends them again, as the replay* signals, to
+// whoever draws them (the main window connects the tabs).
 #include "session/run_types.h"
 
-#include <QJsonObject>
 #include <QObject>
 #include <vector>
 
 class ExperimentSession;
-class SweepTab;
-class TrainingTab;
+
+struct RecordedRun {
+    int id = 0;
+    RunKind kind = RunKind::Base;
+    QString label;
+    long firstStep = 1;
+    std::vector<float> losses; // one per batch from firstStep on; NaN where it diverged
+    std::vector<lora::EpochProgress> epochs;
+    bool finished = false;
+    lora::TrainResult result; // steps, seconds, stopped, diverged, samples/s
+    float testAccuracy = 0;
+};
+
+struct RecordedSweep {
+    int id = 0;
+    std::vector<SweepPoint> points;
+    bool finished = false, stopped = false;
+};
+
+struct RecordedHistory {
+    std::vector<RecordedRun> runs;
+    RecordedSweep sweep;
+    int lastRunId() const; // 0 when nothing was recorded
+};
 
 class RunHistory : public QObject {
     Q_OBJECT
 public:
-    struct Run {
-        int id = 0;
-        RunKind kind = RunKind::Base;
-        QString label;
-        long firstStep = 1;
-        std::vector<float> losses; // one per batch from firstStep on; NaN where it diverged
-        std::vector<lora::EpochProgress> epochs;
-        bool finished = false;
-        lora::TrainResult result; // steps, seconds, stopped, diverged, samples/s
-        float testAccuracy = 0;
-    };
-    struct Sweep {
-        int id = 0;
-        std::vector<SweepPoint> points;
-        bool finished = false, stopped = false;
-    };
-
-    // Records what `session` reports from now on; without one it only holds what fromJson read.
+    // Records what `session` reports from now on; without one it only holds what restore gave.
     explicit RunHistory(ExperimentSession* session, QObject* parent = nullptr);
 
-    const std::vector<Run>& runs() const { return m_runs; }
-    const Sweep& sweep() const { return m_sweep; }
-    int lastRunId() const; // 0 when nothing was recorded
+    const RecordedHistory& recorded() const { return m_recorded; }
+    const std::vector<RecordedRun>& runs() const { return m_recorded.runs; }
+    const RecordedSweep& sweep() const { return m_recorded.sweep; }
+    int lastRunId() const { return m_recorded.lastRunId(); }
 
-    QJsonObject toJson() const;
-    // Throws lora::InputError naming the first malformed entry; the history is unchanged then.
-    void fromJson(const QJsonObject& json);
+    void restore(RecordedHistory recorded);
     void clear();
     void clearSweep();
-    // Clears both panels and draws the recorded runs and sweep into them.
-    void replay(TrainingTab* training, SweepTab* sweep) const;
+    // Emits replayCleared, then every recorded run as the session reported it, then
+    // replaySweepCleared and the sweep's points.
+    void replay();
+
+signals:
+    void replayCleared();
+    void replayRunStarted(int runId, RunKind kind, const QString& label);
+    void replayStepsReported(const StepBatch& batch);
+    void replayEpochFinished(const EpochUpdate& update);
+    void replayRunFinished(const RunOutcome& outcome);
+    void replaySweepCleared();
+    void replaySweepPoint(const SweepPoint& point);
+    void replaySweepFinished(int runId, bool stopped);
 
 private:
-    Run* find(int runId);
+    RecordedRun* find(int runId);
     void onSweepPoint(const SweepPoint& point);
     void startSweep(int runId);
+    void replayRun(const RecordedRun& run);
 
-    std::vector<Run> m_runs;
-    Sweep m_sweep;
+    RecordedHistory m_recorded;
 };

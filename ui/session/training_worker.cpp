@@ -2,7 +2,6 @@
 
 #include "data/dataset.h"
 #include "nn/architecture.h"
-#include "session/worker_observer.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
@@ -104,51 +103,19 @@ void TrainingWorker::requestStop(int throughRunId) {
         m_stopThrough = std::max(m_stopThrough, throughRunId);
         m_stop.request_stop();
     }
-    // Taking the pause mutex orders the stop before a waiter's predicate check.
-    { std::lock_guard lock(m_pauseMutex); }
-    m_pauseWake.notify_all();
-}
-
-void TrainingWorker::setPaused(bool paused) {
-    {
-        std::lock_guard lock(m_pauseMutex);
-        m_paused = paused;
-        m_stepsAllowed = 0;
-    }
-    m_pauseWake.notify_all();
-}
-
-void TrainingWorker::stepOnce() {
-    {
-        std::lock_guard lock(m_pauseMutex);
-        if (!m_paused) return; // running anyway
-        ++m_stepsAllowed;
-    }
-    m_pauseWake.notify_all();
-}
-
-bool TrainingWorker::waitIfPaused(const std::function<void()>& beforeBlocking) {
-    std::unique_lock lock(m_pauseMutex);
-    const auto mayGo = [this] {
-        return m_runToken.stop_requested() || !m_paused || m_stepsAllowed > 0;
-    };
-    if (!mayGo()) {
-        lock.unlock();
-        if (beforeBlocking) beforeBlocking();
-        lock.lock();
-        m_pauseWake.wait(lock, mayGo);
-    }
-    if (m_runToken.stop_requested()) return false;
-    if (m_paused && m_stepsAllowed > 0) --m_stepsAllowed;
-    return true;
+    m_gate.wake();
 }
 
 std::stop_token TrainingWorker::startRun(int runId) {
     std::lock_guard lock(m_stopMutex);
     m_stop = std::stop_source();
     if (runId <= m_stopThrough) m_stop.request_stop();
-    m_runToken = m_stop.get_token();
-    return m_runToken;
+    return m_stop.get_token();
+}
+
+WorkerObserver::Reports TrainingWorker::reports() {
+    return {[this](const StepBatch& batch) { emit stepsReported(batch); },
+            [this](const EpochUpdate& update) { emit epochFinished(update); }};
 }
 
 void TrainingWorker::run(const RunRequest& request) {
@@ -187,7 +154,7 @@ void TrainingWorker::runOnce(const RunRequest& request) {
     setup.batchSize = options.batchSize;
     setup.model = &model;
     setup.valid = &task.test;
-    WorkerObserver observer(*this, setup, stop);
+    WorkerObserver observer(setup, stop, m_gate, reports());
     // Validation runs in the observer so that it can be skipped after a stop.
     lora::TrainResult result = trainer.run(task.train, nullptr, &observer, stop);
     observer.finish();
@@ -253,7 +220,7 @@ void TrainingWorker::sweepOnce(const SweepRequest& request) {
         setup.epochs = options.epochs;
         setup.maxSteps = options.maxSteps;
         setup.batchSize = options.batchSize;
-        WorkerObserver observer(*this, setup, stop);
+        WorkerObserver observer(setup, stop, m_gate, {});
         const lora::TrainResult result =
             lora::Trainer(model, options).run(task.train, nullptr, &observer, stop);
         if (result.stopped) {

@@ -4,12 +4,11 @@
 // thread-safe calls meant for the GUI thread: they flip atomics the training loop reads
 // between batches, so they take effect while a slot is still running. Every slot catches
 // exceptions and emits failed() with the one-line message.
+#include "session/pause_gate.h"
 #include "session/run_types.h"
+#include "session/worker_observer.h"
 
 #include <QObject>
-#include <atomic>
-#include <condition_variable>
-#include <functional>
 #include <mutex>
 #include <stop_token>
 
@@ -23,9 +22,9 @@ public:
     // and every earlier one stop even if still queued (the session's Stop can come before the
     // worker has picked its run up); later runs start normally.
     void requestStop(int throughRunId = 0);
-    void setPaused(bool paused); // blocks the loop between batches
-    void stepOnce();             // while paused: let exactly one more batch run
-    bool isPaused() const { return m_paused.load(); }
+    void setPaused(bool paused) { m_gate.setPaused(paused); } // blocks the loop between batches
+    void stepOnce() { m_gate.stepOnce(); } // while paused: let exactly one more batch run
+    bool isPaused() const { return m_gate.isPaused(); }
 
 public slots:
     void run(const RunRequest& request);
@@ -44,23 +43,16 @@ signals:
     void failed(int runId, const QString& message);
 
 private:
-    friend class WorkerObserver;
-    // Called by the observer after each batch: waits while paused, returns false on stop.
-    // `beforeBlocking` runs (unlocked) only when it is about to wait, so the observer can
-    // flush the losses the GUI has not seen yet before the loop goes quiet.
-    bool waitIfPaused(const std::function<void()>& beforeBlocking);
     // A fresh stop source, so that a stale stop does not end the next run; already stopped
     // if a stop through `runId` came while the run was queued.
     std::stop_token startRun(int runId);
+    // The observer's reports become this worker's signals.
+    WorkerObserver::Reports reports();
     void runOnce(const RunRequest& request);
     void sweepOnce(const SweepRequest& request);
 
     std::stop_source m_stop;
-    std::mutex m_stopMutex;     // guards m_stop replacement between runs, and m_stopThrough
-    int m_stopThrough = 0;      // runs with ids up to this one are stopped
-    std::stop_token m_runToken; // the current run's; read on the worker thread only
-    std::atomic<bool> m_paused{false};
-    std::atomic<int> m_stepsAllowed{0};
-    std::mutex m_pauseMutex;
-    std::condition_variable m_pauseWake;
+    std::mutex m_stopMutex; // guards m_stop replacement between runs, and m_stopThrough
+    int m_stopThrough = 0;  // runs with ids up to this one are stopped
+    PauseGate m_gate;
 };

@@ -1,6 +1,5 @@
 #include "session/worker_observer.h"
 
-#include "session/training_worker.h"
 #include "train/evaluate.h"
 
 #include <algorithm>
@@ -10,9 +9,10 @@ namespace {
 constexpr double kMinReportInterval = 1.0 / 30.0;
 } // namespace
 
-WorkerObserver::WorkerObserver(TrainingWorker& worker, const Setup& setup, std::stop_token stop)
-    : m_worker(worker), m_setup(setup), m_stop(std::move(stop)), m_start(Clock::now()),
-      m_lastEmit(m_start) {
+WorkerObserver::WorkerObserver(const Setup& setup, std::stop_token stop, PauseGate& gate,
+                               Reports reports)
+    : m_setup(setup), m_stop(std::move(stop)), m_gate(gate), m_reports(std::move(reports)),
+      m_start(Clock::now()), m_lastEmit(m_start) {
     m_pending.runId = setup.runId;
 }
 
@@ -33,7 +33,7 @@ void WorkerObserver::onStep(const lora::StepProgress& step) {
         if (secondsSince(m_lastEmit) >= kMinReportInterval) flush();
     }
     // The return value is not needed: the Trainer checks the same stop token next.
-    m_worker.waitIfPaused([this] { flush(); });
+    m_gate.wait(m_stop, [this] { flush(); });
 }
 
 void WorkerObserver::onEpoch(const lora::EpochProgress& progress) {
@@ -52,7 +52,8 @@ void WorkerObserver::onEpoch(const lora::EpochProgress& progress) {
         m_validatedAccuracy = ev.accuracy;
     }
     m_epochs.push_back(p);
-    if (m_setup.report) emit m_worker.epochFinished(EpochUpdate{m_setup.runId, m_setup.kind, p});
+    if (m_setup.report && m_reports.epoch)
+        m_reports.epoch(EpochUpdate{m_setup.runId, m_setup.kind, p});
 }
 
 void WorkerObserver::finish() {
@@ -70,6 +71,6 @@ void WorkerObserver::flush() {
     m_pending.samplesPerSecond = static_cast<double>(m_stepsDone) * m_setup.batchSize / training;
     m_pending.etaSeconds =
         m_stepsDone > 0 ? elapsed / m_stepsDone * std::max(0L, m_stepsTotal - m_stepsDone) : 0;
-    emit m_worker.stepsReported(m_pending);
+    if (m_reports.steps) m_reports.steps(m_pending);
     m_pending.losses.clear();
 }

@@ -1,15 +1,16 @@
 #pragma once
 // The training loop's side of TrainingWorker: turns Trainer callbacks into throttled
-// queued signals, validates after each epoch (skipped once a stop is requested, so a stop
-// returns quickly), and parks the loop between batches while paused.
+// reports (the worker makes them queued signals), validates after each epoch (skipped once
+// a stop is requested, so a stop returns quickly), and parks the loop in a PauseGate
+// between batches while paused.
+#include "session/pause_gate.h"
 #include "session/run_types.h"
 #include "train/progress.h"
 
 #include <chrono>
+#include <functional>
 #include <stop_token>
 #include <vector>
-
-class TrainingWorker;
 
 class WorkerObserver : public lora::ProgressObserver {
 public:
@@ -24,7 +25,13 @@ public:
         const lora::Dataset* valid = nullptr; // validated after each epoch when set
     };
 
-    WorkerObserver(TrainingWorker& worker, const Setup& setup, std::stop_token stop);
+    // Where the reports go; either may be empty (a sweep point reports nothing).
+    struct Reports {
+        std::function<void(const StepBatch&)> steps;   // at most ~30 a second
+        std::function<void(const EpochUpdate&)> epoch; // each finished epoch
+    };
+
+    WorkerObserver(const Setup& setup, std::stop_token stop, PauseGate& gate, Reports reports);
 
     void onStep(const lora::StepProgress& step) override;
     void onEpoch(const lora::EpochProgress& progress) override;
@@ -42,9 +49,10 @@ private:
     void flush();
     double secondsSince(Clock::time_point t) const;
 
-    TrainingWorker& m_worker;
     Setup m_setup;
     std::stop_token m_stop;
+    PauseGate& m_gate;
+    Reports m_reports;
     Clock::time_point m_start, m_lastEmit;
     double m_validationSeconds = 0;
     StepBatch m_pending;

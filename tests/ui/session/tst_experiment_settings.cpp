@@ -1,8 +1,12 @@
 // ExperimentSettings: the three presets, one-line validation messages naming the control,
-// and QSettings persistence that falls back per key on missing or malformed values.
+// and QSettings persistence (the session file's JSON object) that falls back per key on
+// missing or malformed values.
 #include "error_of.h"
 #include "session/experiment_settings.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -21,6 +25,16 @@ private:
     QTemporaryDir m_dir;
     int m_files = 0;
     QString iniPath() { return m_dir.filePath(QStringLiteral("s%1.ini").arg(++m_files)); }
+    static QJsonObject storedObject(const QString& path) {
+        QSettings in(path, QSettings::IniFormat);
+        const QString text = in.value(QStringLiteral("experiment/settings")).toString();
+        return QJsonDocument::fromJson(text.toUtf8()).object();
+    }
+    static void store(const QString& path, const QJsonObject& object) {
+        QSettings out(path, QSettings::IniFormat);
+        out.setValue(QStringLiteral("experiment/settings"),
+                     QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+    }
 
 private slots:
     void transferPreset() {
@@ -71,11 +85,11 @@ private slots:
     }
 
     void presetNames() {
-        QCOMPARE(ExperimentSettings::presetName(ExperimentPreset::Transfer),
+        QCOMPARE(presetName(ExperimentPreset::Transfer),
                  QStringLiteral("Transfer 3-vs-4 → 7-vs-8 (seed 000)"));
-        QCOMPARE(ExperimentSettings::presetName(ExperimentPreset::FixWeakDigit),
+        QCOMPARE(presetName(ExperimentPreset::FixWeakDigit),
                  QStringLiteral("Fix the weakest digit (seed 001)"));
-        QCOMPARE(ExperimentSettings::presetName(ExperimentPreset::ApproximateMatrix),
+        QCOMPARE(presetName(ExperimentPreset::ApproximateMatrix),
                  QStringLiteral("Approximate a matrix (seed 002)"));
     }
 
@@ -162,59 +176,66 @@ private slots:
         const QString path = iniPath();
         {
             QSettings out(path, QSettings::IniFormat);
-            s.save(out);
+            saveSettings(out, s);
         }
         QSettings in(path, QSettings::IniFormat);
-        QVERIFY(in.contains(QStringLiteral("experiment/rank")));
-        QCOMPARE(ExperimentSettings::load(in), s);
+        QVERIFY(in.contains(QStringLiteral("experiment/settings")));
+        QCOMPARE(loadSettings(in), s);
+    }
+
+    // The remembered settings are the session file's settings object, key for key.
+    void storedAsTheSessionSchema() {
+        const QString path = iniPath();
+        {
+            QSettings out(path, QSettings::IniFormat);
+            saveSettings(out, ExperimentSettings{});
+        }
+        const QJsonObject stored = storedObject(path);
+        QCOMPARE(stored.value("use_rslora"), QJsonValue(false));
+        QCOMPARE(stored.value("learning_rate"), QJsonValue(0.01));
+        QCOMPARE(stored.value("seed"), QJsonValue("0"));
+        QCOMPARE(stored.keys().size(), 15);
     }
 
     void missingKeysFallBackToTransfer() {
         QSettings empty(iniPath(), QSettings::IniFormat);
-        QCOMPARE(ExperimentSettings::load(empty),
-                 ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+        QCOMPARE(loadSettings(empty), ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+    }
+
+    void notJsonFallsBackToTransfer() {
+        const QString path = iniPath();
+        {
+            QSettings out(path, QSettings::IniFormat);
+            out.setValue(QStringLiteral("experiment/settings"), QStringLiteral("{rank: 8"));
+        }
+        QSettings in(path, QSettings::IniFormat);
+        QCOMPARE(loadSettings(in), ExperimentSettings{});
     }
 
     // Each malformed key falls back alone; the good keys around it are kept.
     void garbageFallsBackPerKey_data() {
         QTest::addColumn<QString>("key");
-        QTest::addColumn<QString>("value");
-        QTest::newRow("preset") << "preset"
-                                << "Nonsense";
-        QTest::newRow("arch") << "architecture"
-                              << "784-x-2";
-        QTest::newRow("base classes") << "baseClasses"
-                                      << "3,3";
-        QTest::newRow("target classes") << "targetClasses"
-                                        << "";
-        QTest::newRow("train digits") << "trainDigits"
-                                      << "12";
-        QTest::newRow("rank") << "rank"
-                              << "four";
-        QTest::newRow("rank 0") << "rank"
-                                << "0";
-        QTest::newRow("alpha") << "alpha"
-                               << "-1";
-        QTest::newRow("alpha nan") << "alpha"
-                                   << "nan";
-        QTest::newRow("rslora") << "rslora"
-                                << "maybe";
-        QTest::newRow("targets") << "targets"
-                                 << "fc1,,fc2";
-        QTest::newRow("lr") << "learningRate"
-                            << "0";
-        QTest::newRow("epochs") << "fineTuneEpochs"
-                                << "1e9x";
-        QTest::newRow("max steps") << "maxSteps"
-                                   << "0";
-        QTest::newRow("batch") << "batchSize"
-                               << "-64";
-        QTest::newRow("seed") << "seed"
-                              << "-3";
+        QTest::addColumn<QJsonValue>("value");
+        QTest::newRow("preset") << "preset" << QJsonValue("Nonsense");
+        QTest::newRow("arch") << "architecture" << QJsonValue("784-x-2");
+        QTest::newRow("base classes twice") << "base_classes" << QJsonValue(QJsonArray{3, 3});
+        QTest::newRow("target classes empty") << "target_classes" << QJsonValue(QJsonArray{});
+        QTest::newRow("train digits") << "train_digits" << QJsonValue(QJsonArray{12});
+        QTest::newRow("rank text") << "rank" << QJsonValue("four");
+        QTest::newRow("rank 0") << "rank" << QJsonValue(0);
+        QTest::newRow("alpha") << "alpha" << QJsonValue(-1);
+        QTest::newRow("alpha nan") << "alpha" << QJsonValue("nan");
+        QTest::newRow("rslora") << "use_rslora" << QJsonValue("maybe");
+        QTest::newRow("targets") << "target_modules" << QJsonValue(QJsonArray{"fc1", "", "fc2"});
+        QTest::newRow("lr") << "learning_rate" << QJsonValue(0);
+        QTest::newRow("epochs") << "fine_tune_epochs" << QJsonValue("1e9x");
+        QTest::newRow("max steps") << "max_steps" << QJsonValue(0);
+        QTest::newRow("batch") << "batch_size" << QJsonValue(-64);
+        QTest::newRow("seed") << "seed" << QJsonValue("-3");
     }
     void garbageFallsBackPerKey() {
         QFETCH(QString, key);
-        QFETCH(QString, value);
+        QFETCH(QJsonValue, value);
         ExperimentSettings good =
             ExperimentSettings::forPreset(ExperimentPreset::ApproximateMatrix);
         good.rank = 8;
@@ -225,26 +246,28 @@ private slots:
         const QString path = iniPath();
         {
             QSettings out(path, QSettings::IniFormat);
-            good.save(out);
-            out.setValue(QStringLiteral("experiment/") + key, value);
+            saveSettings(out, good);
         }
+        QJsonObject stored = storedObject(path);
+        stored[key] = value;
+        store(path, stored);
         QSettings in(path, QSettings::IniFormat);
-        const ExperimentSettings loaded = ExperimentSettings::load(in);
+        const ExperimentSettings loaded = loadSettings(in);
         const ExperimentSettings transfer;
         ExperimentSettings expected = good;
         if (key == "preset") expected.preset = transfer.preset;
         if (key == "architecture") expected.architecture = transfer.architecture;
-        if (key == "baseClasses") expected.baseClasses = transfer.baseClasses;
-        if (key == "targetClasses") expected.targetClasses = transfer.targetClasses;
-        if (key == "trainDigits") expected.trainDigits = transfer.trainDigits;
+        if (key == "base_classes") expected.baseClasses = transfer.baseClasses;
+        if (key == "target_classes") expected.targetClasses = transfer.targetClasses;
+        if (key == "train_digits") expected.trainDigits = transfer.trainDigits;
         if (key == "rank") expected.rank = transfer.rank;
         if (key == "alpha") expected.alpha = transfer.alpha;
-        if (key == "rslora") expected.rslora = transfer.rslora;
-        if (key == "targets") expected.targets = transfer.targets;
-        if (key == "learningRate") expected.learningRate = transfer.learningRate;
-        if (key == "fineTuneEpochs") expected.fineTuneEpochs = transfer.fineTuneEpochs;
-        if (key == "maxSteps") expected.maxSteps = transfer.maxSteps;
-        if (key == "batchSize") expected.batchSize = transfer.batchSize;
+        if (key == "use_rslora") expected.rslora = transfer.rslora;
+        if (key == "target_modules") expected.targets = transfer.targets;
+        if (key == "learning_rate") expected.learningRate = transfer.learningRate;
+        if (key == "fine_tune_epochs") expected.fineTuneEpochs = transfer.fineTuneEpochs;
+        if (key == "max_steps") expected.maxSteps = transfer.maxSteps;
+        if (key == "batch_size") expected.batchSize = transfer.batchSize;
         if (key == "seed") expected.seed = transfer.seed;
         QCOMPARE(loaded, expected);
     }
@@ -255,12 +278,14 @@ private slots:
         const QString path = iniPath();
         {
             QSettings out(path, QSettings::IniFormat);
-            ExperimentSettings().save(out);
-            out.setValue(QStringLiteral("experiment/architecture"), QStringLiteral("784-100-10"));
-            out.setValue(QStringLiteral("experiment/rank"), QStringLiteral("9"));
+            saveSettings(out, ExperimentSettings{});
         }
+        QJsonObject stored = storedObject(path);
+        stored["architecture"] = "784-100-10";
+        stored["rank"] = 9;
+        store(path, stored);
         QSettings in(path, QSettings::IniFormat);
-        QCOMPARE(ExperimentSettings::load(in), ExperimentSettings{});
+        QCOMPARE(loadSettings(in), ExperimentSettings{});
     }
 
     void allTargetsRoundTripAsEmpty() {
@@ -269,10 +294,10 @@ private slots:
         const QString path = iniPath();
         {
             QSettings out(path, QSettings::IniFormat);
-            s.save(out);
+            saveSettings(out, s);
         }
         QSettings in(path, QSettings::IniFormat);
-        QVERIFY(ExperimentSettings::load(in).targets.empty());
+        QVERIFY(loadSettings(in).targets.empty());
     }
 };
 

@@ -1,0 +1,277 @@
+#include "io/settings_json.h"
+
+#include "io/atomic_file.h"
+#include "nn/architecture.h"
+#include "util/error.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+namespace lora {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// A field of the schema: how it is written, and how it is read (throwing Refusal, which the
+// caller turns into "settings.<key> must be …, not …").
+struct Field {
+    const char* key;
+    std::function<Json(const ExperimentSettings&)> write;
+    std::function<void(const Json&, ExperimentSettings&)> read;
+};
+
+struct Refusal {
+    const char* expected;
+    const Json* value; // null: missing
+};
+
+std::string describe(const Json* v) {
+    if (!v) return "missing";
+    switch (v->type()) {
+    case Json::value_t::null:
+        return "null";
+    case Json::value_t::boolean:
+        return v->get<bool>() ? "true" : "false";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.9g", v->get<double>());
+        return text;
+    }
+    case Json::value_t::string: {
+        const std::string& s = v->get_ref<const std::string&>();
+        return "\"" + s.substr(0, 40) + "\"";
+    }
+    case Json::value_t::array:
+        return "an array";
+    case Json::value_t::object:
+        return "an object";
+    default:
+        return "unknown";
+    }
+}
+
+long long wholeNumber(const Json& v, long long lo, const char* expected) {
+    if (!v.is_number()) throw Refusal{expected, &v};
+    const double d = v.get<double>();
+    if (d != std::floor(d) || d < static_cast<double>(lo) || d > 9.0e15)
+        throw Refusal{expected, &v};
+    return static_cast<long long>(d);
+}
+
+float positiveNumber(const Json& v) {
+    const char* expected = "a positive number";
+    if (!v.is_number()) throw Refusal{expected, &v};
+    const double d = v.get<double>();
+    if (!(d > 0) || !std::isfinite(static_cast<float>(d))) throw Refusal{expected, &v};
+    return static_cast<float>(d);
+}
+
+const std::string& string(const Json& v, const char* expected) {
+    if (!v.is_string()) throw Refusal{expected, &v};
+    return v.get_ref<const std::string&>();
+}
+
+// A digit list; each digit once, and at least one unless `mayBeEmpty`. (Checked here and
+// not only by validate(), so that remembered settings fall back for this key alone.)
+std::vector<int> digits(const Json& v, bool mayBeEmpty) {
+    const char* expected = mayBeEmpty ? "an array of different digits 0-9"
+                                      : "a non-empty array of different digits 0-9";
+    if (!v.is_array() || (v.empty() && !mayBeEmpty)) throw Refusal{expected, &v};
+    std::vector<int> out;
+    for (const Json& d : v) {
+        if (!d.is_number() || d.get<double>() != std::floor(d.get<double>()) ||
+            d.get<double>() < 0 || d.get<double>() > 9)
+            throw Refusal{expected, &d};
+        if (std::find(out.begin(), out.end(), d.get<int>()) != out.end())
+            throw Refusal{expected, &d};
+        out.push_back(d.get<int>());
+    }
+    return out;
+}
+
+Json digitArray(const std::vector<int>& values) {
+    Json a = Json::array();
+    for (int v : values) a.push_back(v);
+    return a;
+}
+
+ExperimentPreset presetFrom(const Json& v) {
+    const char* expected = "Transfer, FixWeakDigit or ApproximateMatrix";
+    const std::string& key = string(v, expected);
+    for (ExperimentPreset p : ExperimentSettings::kPresets)
+        if (key == ExperimentSettings::presetKey(p)) return p;
+    throw Refusal{expected, &v};
+}
+
+std::uint64_t seedFrom(const Json& v) {
+    const char* expected = "a whole number ≥ 0 in a string";
+    const std::string& text = string(v, expected);
+    std::uint64_t seed = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
+    if (text.empty() || ec != std::errc() || ptr != end) throw Refusal{expected, &v};
+    return seed;
+}
+
+const std::vector<Field>& schema() {
+    using S = ExperimentSettings;
+    static const std::vector<Field> fields{
+        {"preset", [](const S& s) { return Json(S::presetKey(s.preset)); },
+         [](const Json& v, S& s) { s.preset = presetFrom(v); }},
+        // parseArchitecture names what is wrong with the string itself.
+        {"architecture", [](const S& s) { return Json(s.architecture); },
+         [](const Json& v, S& s) {
+             s.architecture =
+                 formatArchitecture(parseArchitecture(string(v, "a string like \"784-64-2\"")));
+         }},
+        {"base_classes", [](const S& s) { return digitArray(s.baseClasses); },
+         [](const Json& v, S& s) { s.baseClasses = digits(v, false); }},
+        {"target_classes", [](const S& s) { return digitArray(s.targetClasses); },
+         [](const Json& v, S& s) { s.targetClasses = digits(v, false); }},
+        {"train_digits", [](const S& s) { return digitArray(s.trainDigits); },
+         [](const Json& v, S& s) { s.trainDigits = digits(v, true); }},
+        {"rank", [](const S& s) { return Json(s.rank); },
+         [](const Json& v, S& s) { s.rank = int(wholeNumber(v, 1, "a whole number ≥ 1")); }},
+        {"alpha", [](const S& s) { return Json(shortestDouble(s.alpha)); },
+         [](const Json& v, S& s) { s.alpha = positiveNumber(v); }},
+        {"use_rslora", [](const S& s) { return Json(s.rslora); },
+         [](const Json& v, S& s) {
+             if (!v.is_boolean()) throw Refusal{"true or false", &v};
+             s.rslora = v.get<bool>();
+         }},
+        {"target_modules", [](const S& s) { return Json(s.targets); },
+         [](const Json& v, S& s) {
+             const char* expected = "an array of layer names like \"fc1\"";
+             if (!v.is_array()) throw Refusal{expected, &v};
+             std::vector<std::string> names;
+             for (const Json& t : v) {
+                 names.push_back(string(t, expected));
+                 if (layerNumber(names.back()) == 0) throw Refusal{expected, &t};
+             }
+             s.targets = std::move(names);
+         }},
+        {"learning_rate", [](const S& s) { return Json(shortestDouble(s.learningRate)); },
+         [](const Json& v, S& s) { s.learningRate = positiveNumber(v); }},
+        {"base_epochs", [](const S& s) { return Json(s.baseEpochs); },
+         [](const Json& v, S& s) { s.baseEpochs = int(wholeNumber(v, 1, "a whole number ≥ 1")); }},
+        {"fine_tune_epochs", [](const S& s) { return Json(s.fineTuneEpochs); },
+         [](const Json& v, S& s) {
+             s.fineTuneEpochs = int(wholeNumber(v, 1, "a whole number ≥ 1"));
+         }},
+        {"max_steps", [](const S& s) { return Json(s.maxSteps); },
+         [](const Json& v, S& s) {
+             const char* expected = "a whole number ≥ 1, or -1 for no limit";
+             const long long steps = wholeNumber(v, -1, expected);
+             if (steps == 0) throw Refusal{expected, &v};
+             s.maxSteps = static_cast<long>(steps);
+         }},
+        {"batch_size", [](const S& s) { return Json(s.batchSize); },
+         [](const Json& v, S& s) { s.batchSize = int(wholeNumber(v, 1, "a whole number ≥ 1")); }},
+        {"seed", [](const S& s) { return Json(std::to_string(s.seed)); },
+         [](const Json& v, S& s) { s.seed = seedFrom(v); }},
+    };
+    return fields;
+}
+
+// The object `text` holds; InputError when it is not one (or too long to be settings).
+Json parseObject(const std::string& text, const std::string& what) {
+    if (text.size() > kMaxSettingsTextBytes)
+        throw InputError(what + " is over " + std::to_string(kMaxSettingsTextBytes >> 10) +
+                         " KiB; settings are a few hundred bytes");
+    Json j = Json::parse(text, nullptr, false);
+    if (j.is_discarded()) throw InputError(what + " is not valid JSON");
+    if (!j.is_object()) throw InputError(what + " must be a JSON object");
+    return j;
+}
+
+} // namespace
+
+const std::vector<std::string>& settingsKeys() {
+    static const std::vector<std::string> keys = [] {
+        std::vector<std::string> k;
+        for (const Field& f : schema()) k.push_back(f.key);
+        return k;
+    }();
+    return keys;
+}
+
+double shortestDouble(float value) {
+    if (!std::isfinite(value)) return value;
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text - 1, value).ptr;
+    *end = '\0';
+    return std::strtod(text, nullptr);
+}
+
+std::string settingsToJsonText(const ExperimentSettings& settings) {
+    Json j = Json::object();
+    for (const Field& f : schema()) j[f.key] = f.write(settings);
+    return j.dump();
+}
+
+ExperimentSettings settingsFromJsonText(const std::string& text) {
+    const Json j = parseObject(text, "settings");
+    ExperimentSettings s;
+    for (const Field& f : schema()) {
+        const auto it = j.find(f.key);
+        try {
+            if (it == j.end()) throw Refusal{nullptr, nullptr};
+            f.read(*it, s);
+        } catch (const Refusal& r) {
+            throw InputError(std::string("settings.") + f.key + " must be " +
+                             (r.expected ? r.expected : "there") + ", not " + describe(r.value));
+        }
+    }
+    s.validate();
+    return s;
+}
+
+ExperimentSettings settingsFromJsonTextOr(const std::string& text,
+                                          const ExperimentSettings& fallback) {
+    Json j;
+    try {
+        j = parseObject(text, "settings");
+    } catch (const InputError&) {
+        return fallback;
+    }
+    ExperimentSettings s = fallback;
+    for (const Field& f : schema()) {
+        const auto it = j.find(f.key);
+        if (it == j.end()) continue;
+        ExperimentSettings trial = s;
+        try {
+            f.read(*it, trial);
+            s = trial;
+        } catch (const Refusal&) {
+        } catch (const InputError&) {
+        }
+    }
+    try {
+        s.validate();
+    } catch (const InputError&) {
+        return fallback;
+    }
+    return s;
+}
+
+ExperimentSettings readSettingsFile(const std::string& path) {
+    // readFileBytes is the one way core reads a file (and where its limits live).
+    const std::vector<std::uint8_t> bytes = readFileBytes(path);
+    const Json j = parseObject(std::string(bytes.begin(), bytes.end()), path);
+    const auto settings = j.find("settings");
+    try {
+        return settingsFromJsonText(settings != j.end() ? settings->dump() : j.dump());
+    } catch (const InputError& e) {
+        throw InputError(path + ": " + e.what());
+    }
+}
+
+} // namespace lora

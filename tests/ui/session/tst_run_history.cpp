@@ -1,0 +1,107 @@
+// RunHistory records what a real session reports (a base run on seed 000's settings and a
+// two-point sweep) as raw numbers, and replay() sends them back as its replay* signals in
+// the order the tabs need: cleared, each run's start, losses, epochs and result, then the
+// sweep. restore() replaces the record; clear() empties it.
+#include "session/experiment_session.h"
+#include "session/run_history.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+
+namespace {
+
+bool waitIdle(ExperimentSession& s) {
+    return QTest::qWaitFor([&] { return !s.isRunning(); }, 60000);
+}
+
+} // namespace
+
+class TestRunHistory : public QObject {
+    Q_OBJECT
+private slots:
+    void recordsAndReplaysARun() {
+        ExperimentSession session;
+        RunHistory history(&session);
+        QSignalSpy finished(&session, &ExperimentSession::runFinished);
+        session.trainBase();
+        QVERIFY(waitIdle(session));
+        QCOMPARE(finished.size(), 1);
+        const RunOutcome outcome = finished[0][0].value<RunOutcome>();
+
+        QCOMPARE(int(history.runs().size()), 1);
+        const RecordedRun& run = history.runs().front();
+        QCOMPARE(run.id, outcome.runId);
+        QCOMPARE(run.kind, RunKind::Base);
+        QCOMPARE(run.firstStep, 1L);
+        QCOMPARE(long(run.losses.size()), outcome.result.steps);
+        QCOMPARE(run.losses, outcome.result.stepLosses);
+        QCOMPARE(int(run.epochs.size()), 1);
+        QVERIFY(run.finished);
+        QCOMPARE(run.testAccuracy, outcome.testAccuracy);
+        QCOMPARE(history.lastRunId(), outcome.runId);
+
+        QStringList order;
+        auto note = [&](const char* what) { return [&order, what] { order << what; }; };
+        connect(&history, &RunHistory::replayCleared, this, note("cleared"));
+        connect(&history, &RunHistory::replayRunStarted, this, note("started"));
+        connect(&history, &RunHistory::replayEpochFinished, this, note("epoch"));
+        connect(&history, &RunHistory::replayRunFinished, this, note("finished"));
+        connect(&history, &RunHistory::replaySweepCleared, this, note("sweep cleared"));
+        QSignalSpy steps(&history, &RunHistory::replayStepsReported);
+        connect(&history, &RunHistory::replayStepsReported, this, note("steps"));
+        history.replay();
+        QCOMPARE(order, (QStringList{"cleared", "started", "steps", "epoch", "finished",
+                                     "sweep cleared"}));
+        const StepBatch batch = steps[0][0].value<StepBatch>();
+        QCOMPARE(batch.losses, run.losses);
+        QCOMPARE(batch.stepsDone, outcome.result.steps);
+    }
+
+    void recordsASweep() {
+        ExperimentSession session;
+        ExperimentSettings s = session.settings();
+        s.maxSteps = 5;
+        QVERIFY(session.setSettings(s));
+        RunHistory history(&session);
+        session.trainBase();
+        QVERIFY(waitIdle(session));
+        session.runSweep({1, 2}, {});
+        QVERIFY(waitIdle(session));
+        QCOMPARE(int(history.sweep().points.size()), 2);
+        QVERIFY(history.sweep().finished);
+        QVERIFY(!history.sweep().stopped);
+        QCOMPARE(history.sweep().points[1].rank, 2);
+        QSignalSpy points(&history, &RunHistory::replaySweepPoint);
+        QSignalSpy done(&history, &RunHistory::replaySweepFinished);
+        history.replay();
+        QCOMPARE(points.size(), 2);
+        QCOMPARE(done.size(), 1);
+        QCOMPARE(done[0][0].toInt(), history.sweep().id);
+        QCOMPARE(history.lastRunId(), history.sweep().id);
+    }
+
+    void restoreAndClear() {
+        RunHistory history(nullptr);
+        RecordedHistory recorded;
+        recorded.runs.resize(2);
+        recorded.runs[0].id = 4;
+        recorded.runs[1].id = 9;
+        recorded.sweep.id = 6;
+        history.restore(recorded);
+        QCOMPARE(history.lastRunId(), 9);
+        QSignalSpy started(&history, &RunHistory::replayRunStarted);
+        QSignalSpy steps(&history, &RunHistory::replayStepsReported);
+        QSignalSpy finished(&history, &RunHistory::replayRunFinished);
+        history.replay();
+        QCOMPARE(started.size(), 2);
+        QCOMPARE(steps.size(), 0);    // no losses recorded: nothing to draw
+        QCOMPARE(finished.size(), 0); // neither run finished
+        history.clearSweep();
+        QCOMPARE(history.lastRunId(), 9);
+        history.clear();
+        QCOMPARE(history.lastRunId(), 0);
+    }
+};
+
+QTEST_MAIN(TestRunHistory)
+#include "tst_run_history.moc"
