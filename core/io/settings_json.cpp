@@ -16,14 +16,21 @@ namespace lora {
 
 namespace {
 
-using Json = nlohmann::json;
+// Ordered, so that files list the keys in the schema's order.
+using Json = nlohmann::ordered_json;
 
 // A field of the schema: how it is written, and how it is read (throwing Refusal, which the
-// caller turns into "settings.<key> must be …, not …").
+// caller turns into "settings.<key> must be …, not …"; `expected` when the key is missing).
+// `check` holds what validate() would refuse of this field alone: remembered settings use
+// it to drop one bad key instead of the whole object.
 struct Field {
     const char* key;
+    const char* expected;
     std::function<Json(const ExperimentSettings&)> write;
     std::function<void(const Json&, ExperimentSettings&)> read;
+    std::function<bool(const ExperimentSettings&)> check = [](const ExperimentSettings&) {
+        return true;
+    };
 };
 
 struct Refusal {
@@ -79,22 +86,24 @@ const std::string& string(const Json& v, const char* expected) {
     return v.get_ref<const std::string&>();
 }
 
-// A digit list; each digit once, and at least one unless `mayBeEmpty`. (Checked here and
-// not only by validate(), so that remembered settings fall back for this key alone.)
-std::vector<int> digits(const Json& v, bool mayBeEmpty) {
-    const char* expected = mayBeEmpty ? "an array of different digits 0-9"
-                                      : "a non-empty array of different digits 0-9";
-    if (!v.is_array() || (v.empty() && !mayBeEmpty)) throw Refusal{expected, &v};
+std::vector<int> digits(const Json& v) {
+    if (!v.is_array()) throw Refusal{"an array of digits", &v};
     std::vector<int> out;
     for (const Json& d : v) {
         if (!d.is_number() || d.get<double>() != std::floor(d.get<double>()) ||
             d.get<double>() < 0 || d.get<double>() > 9)
-            throw Refusal{expected, &d};
-        if (std::find(out.begin(), out.end(), d.get<int>()) != out.end())
-            throw Refusal{expected, &d};
+            throw Refusal{"an array of digits 0-9", &d};
         out.push_back(d.get<int>());
     }
     return out;
+}
+
+// Each digit once, and at least one unless `mayBeEmpty`.
+bool distinct(const std::vector<int>& digits, bool mayBeEmpty) {
+    for (std::size_t i = 0; i < digits.size(); ++i)
+        if (std::find(digits.begin(), digits.begin() + i, digits[i]) != digits.begin() + i)
+            return false;
+    return mayBeEmpty || !digits.empty();
 }
 
 Json digitArray(const std::vector<int>& values) {
@@ -112,8 +121,8 @@ ExperimentPreset presetFrom(const Json& v) {
 }
 
 std::uint64_t seedFrom(const Json& v) {
+    const std::string& text = string(v, "a string");
     const char* expected = "a whole number ≥ 0 in a string";
-    const std::string& text = string(v, expected);
     std::uint64_t seed = 0;
     const char* end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
@@ -121,61 +130,78 @@ std::uint64_t seedFrom(const Json& v) {
     return seed;
 }
 
+bool exceptionFree(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const InputError&) {
+        return false;
+    }
+    return true;
+}
+
+constexpr const char* kWhole = "a whole number ≥ 1";
+constexpr const char* kSteps = "a whole number ≥ 1, or -1 for no limit";
+constexpr const char* kPositive = "a positive number";
+constexpr const char* kLayers = "an array of layer names";
+
 const std::vector<Field>& schema() {
     using S = ExperimentSettings;
     static const std::vector<Field> fields{
-        {"preset", [](const S& s) { return Json(S::presetKey(s.preset)); },
+        {"preset", "Transfer, FixWeakDigit or ApproximateMatrix",
+         [](const S& s) { return Json(S::presetKey(s.preset)); },
          [](const Json& v, S& s) { s.preset = presetFrom(v); }},
         // parseArchitecture names what is wrong with the string itself.
-        {"architecture", [](const S& s) { return Json(s.architecture); },
+        {"architecture", "a string", [](const S& s) { return Json(s.architecture); },
          [](const Json& v, S& s) {
-             s.architecture =
-                 formatArchitecture(parseArchitecture(string(v, "a string like \"784-64-2\"")));
+             s.architecture = formatArchitecture(parseArchitecture(string(v, "a string")));
          }},
-        {"base_classes", [](const S& s) { return digitArray(s.baseClasses); },
-         [](const Json& v, S& s) { s.baseClasses = digits(v, false); }},
-        {"target_classes", [](const S& s) { return digitArray(s.targetClasses); },
-         [](const Json& v, S& s) { s.targetClasses = digits(v, false); }},
-        {"train_digits", [](const S& s) { return digitArray(s.trainDigits); },
-         [](const Json& v, S& s) { s.trainDigits = digits(v, true); }},
-        {"rank", [](const S& s) { return Json(s.rank); },
-         [](const Json& v, S& s) { s.rank = int(wholeNumber(v, 1, "a whole number ≥ 1")); }},
-        {"alpha", [](const S& s) { return Json(shortestDouble(s.alpha)); },
+        {"base_classes", "an array of digits", [](const S& s) { return digitArray(s.baseClasses); },
+         [](const Json& v, S& s) { s.baseClasses = digits(v); },
+         [](const S& s) { return distinct(s.baseClasses, false); }},
+        {"target_classes", "an array of digits",
+         [](const S& s) { return digitArray(s.targetClasses); },
+         [](const Json& v, S& s) { s.targetClasses = digits(v); },
+         [](const S& s) { return distinct(s.targetClasses, false); }},
+        {"train_digits", "an array of digits", [](const S& s) { return digitArray(s.trainDigits); },
+         [](const Json& v, S& s) { s.trainDigits = digits(v); },
+         [](const S& s) { return distinct(s.trainDigits, true); }},
+        {"rank", kWhole, [](const S& s) { return Json(s.rank); },
+         [](const Json& v, S& s) { s.rank = int(wholeNumber(v, 1, kWhole)); },
+         [](const S& s) { return exceptionFree([&] { s.loraSpec().validate(); }); }},
+        {"alpha", kPositive, [](const S& s) { return Json(shortestDouble(s.alpha)); },
          [](const Json& v, S& s) { s.alpha = positiveNumber(v); }},
-        {"use_rslora", [](const S& s) { return Json(s.rslora); },
+        {"use_rslora", "true or false", [](const S& s) { return Json(s.rslora); },
          [](const Json& v, S& s) {
              if (!v.is_boolean()) throw Refusal{"true or false", &v};
              s.rslora = v.get<bool>();
          }},
-        {"target_modules", [](const S& s) { return Json(s.targets); },
+        {"target_modules", kLayers, [](const S& s) { return Json(s.targets); },
          [](const Json& v, S& s) {
-             const char* expected = "an array of layer names like \"fc1\"";
-             if (!v.is_array()) throw Refusal{expected, &v};
+             if (!v.is_array()) throw Refusal{kLayers, &v};
              std::vector<std::string> names;
-             for (const Json& t : v) {
-                 names.push_back(string(t, expected));
-                 if (layerNumber(names.back()) == 0) throw Refusal{expected, &t};
-             }
+             for (const Json& t : v) names.push_back(string(t, kLayers));
              s.targets = std::move(names);
+         },
+         [](const S& s) {
+             return std::all_of(s.targets.begin(), s.targets.end(),
+                                [](const std::string& t) { return layerNumber(t) > 0; });
          }},
-        {"learning_rate", [](const S& s) { return Json(shortestDouble(s.learningRate)); },
+        {"learning_rate", kPositive,
+         [](const S& s) { return Json(shortestDouble(s.learningRate)); },
          [](const Json& v, S& s) { s.learningRate = positiveNumber(v); }},
-        {"base_epochs", [](const S& s) { return Json(s.baseEpochs); },
-         [](const Json& v, S& s) { s.baseEpochs = int(wholeNumber(v, 1, "a whole number ≥ 1")); }},
-        {"fine_tune_epochs", [](const S& s) { return Json(s.fineTuneEpochs); },
+        {"base_epochs", kWhole, [](const S& s) { return Json(s.baseEpochs); },
+         [](const Json& v, S& s) { s.baseEpochs = int(wholeNumber(v, 1, kWhole)); }},
+        {"fine_tune_epochs", kWhole, [](const S& s) { return Json(s.fineTuneEpochs); },
+         [](const Json& v, S& s) { s.fineTuneEpochs = int(wholeNumber(v, 1, kWhole)); }},
+        {"max_steps", kSteps, [](const S& s) { return Json(s.maxSteps); },
          [](const Json& v, S& s) {
-             s.fineTuneEpochs = int(wholeNumber(v, 1, "a whole number ≥ 1"));
-         }},
-        {"max_steps", [](const S& s) { return Json(s.maxSteps); },
-         [](const Json& v, S& s) {
-             const char* expected = "a whole number ≥ 1, or -1 for no limit";
-             const long long steps = wholeNumber(v, -1, expected);
-             if (steps == 0) throw Refusal{expected, &v};
+             const long long steps = wholeNumber(v, -1, kSteps);
+             if (steps == 0) throw Refusal{kSteps, &v};
              s.maxSteps = static_cast<long>(steps);
          }},
-        {"batch_size", [](const S& s) { return Json(s.batchSize); },
-         [](const Json& v, S& s) { s.batchSize = int(wholeNumber(v, 1, "a whole number ≥ 1")); }},
-        {"seed", [](const S& s) { return Json(std::to_string(s.seed)); },
+        {"batch_size", kWhole, [](const S& s) { return Json(s.batchSize); },
+         [](const Json& v, S& s) { s.batchSize = int(wholeNumber(v, 1, kWhole)); }},
+        {"seed", "a string", [](const S& s) { return Json(std::to_string(s.seed)); },
          [](const Json& v, S& s) { s.seed = seedFrom(v); }},
     };
     return fields;
@@ -223,11 +249,11 @@ ExperimentSettings settingsFromJsonText(const std::string& text) {
     for (const Field& f : schema()) {
         const auto it = j.find(f.key);
         try {
-            if (it == j.end()) throw Refusal{nullptr, nullptr};
+            if (it == j.end()) throw Refusal{f.expected, nullptr};
             f.read(*it, s);
         } catch (const Refusal& r) {
-            throw InputError(std::string("settings.") + f.key + " must be " +
-                             (r.expected ? r.expected : "there") + ", not " + describe(r.value));
+            throw InputError(std::string("settings.") + f.key + " must be " + r.expected +
+                             ", not " + describe(r.value));
         }
     }
     s.validate();
@@ -249,7 +275,7 @@ ExperimentSettings settingsFromJsonTextOr(const std::string& text,
         ExperimentSettings trial = s;
         try {
             f.read(*it, trial);
-            s = trial;
+            if (f.check(trial)) s = trial;
         } catch (const Refusal&) {
         } catch (const InputError&) {
         }

@@ -71,23 +71,22 @@ private slots:
                                   << "settings.rank must be a whole number ≥ 1, not 2.5";
         QTest::newRow("rank missing") << R"("rank":4,)"
                                       << ""
-                                      << "settings.rank must be there, not missing";
+                                      << "settings.rank must be a whole number ≥ 1, not missing";
         QTest::newRow("seed number") << R"("seed":"0")"
                                      << R"("seed":12)"
-                                     << "settings.seed must be a whole number ≥ 0 in a string, "
-                                        "not 12";
+                                     << "settings.seed must be a string, not 12";
         QTest::newRow("classes twice")
             << R"("base_classes":[3,4])"
             << R"("base_classes":[3,3])"
-            << "settings.base_classes must be a non-empty array of different digits 0-9, not 3";
+            << "base classes: digit 3 is listed twice"; // validate()'s, as the GUI says it
         QTest::newRow("train digit 12")
             << R"("train_digits":[])"
             << R"("train_digits":[12])"
-            << "settings.train_digits must be an array of different digits 0-9, not 12";
+            << "settings.train_digits must be an array of digits 0-9, not 12";
         QTest::newRow("layer name") << R"(["fc1","fc2"])"
                                     << R"(["fc1","fc02"])"
-                                    << "settings.target_modules must be an array of layer names "
-                                       "like \"fc1\", not \"fc02\"";
+                                    << "target layer 'fc02' does not exist in 784-64-2 (layers "
+                                       "fc1-fc2)";
         QTest::newRow("rslora text") << R"("use_rslora":false)"
                                      << R"("use_rslora":"false")"
                                      << "settings.use_rslora must be true or false, not \"false\"";

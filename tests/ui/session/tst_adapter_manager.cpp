@@ -111,8 +111,9 @@ private slots:
         QVERIFY(m.isMerged());
         QCOMPARE(merged.size(), 1);
         const auto report = merged[0][0].value<MergeReport>();
+        Mlp copy = *run;
         const float direct =
-            evaluate(Mlp(*run), filterClassesRemap(loadEmbeddedMnist().test, {7, 8})).accuracy;
+            evaluate(copy, filterClassesRemap(loadEmbeddedMnist().test, {7, 8})).accuracy;
         QCOMPARE(report.accuracyUnmerged, direct);
         QVERIFY(report.maxLogitDiff < 1e-4);
         QVERIFY(m.unmergeActive());
