@@ -78,142 +78,178 @@ void ScreenshotRunner::capture(int tab, const QString& name) {
     });
 }
 
+// The tour, one stage after the other; each ends by calling next() (directly or once what
+// it waits for holds).
+const ScreenshotRunner::Stage ScreenshotRunner::kStages[] = {
+    &ScreenshotRunner::trainBase,
+    &ScreenshotRunner::trainLora,
+    &ScreenshotRunner::runSweep,
+    &ScreenshotRunner::showSvd,
+    &ScreenshotRunner::showGradientDescent,
+    &ScreenshotRunner::showTraining,
+    &ScreenshotRunner::showPredictions,
+    &ScreenshotRunner::showParameters,
+    &ScreenshotRunner::showSweep,
+    &ScreenshotRunner::showMerged,
+    &ScreenshotRunner::showForgetting,
+    &ScreenshotRunner::showVariants,
+    &ScreenshotRunner::showSubspaces,
+    &ScreenshotRunner::showDrawnDigit,
+    &ScreenshotRunner::reopenSession,
+    &ScreenshotRunner::showReopenedVariants,
+};
+
 void ScreenshotRunner::next() {
     if (m_stage < 0) return;
+    if (m_stage < int(std::size(kStages))) {
+        (this->*kStages[m_stage++])();
+        return;
+    }
+    m_stage = -1;
+    emit finished(0, tr("wrote %1 screenshots to %2").arg(m_written.size()).arg(m_dir));
+}
+
+bool ScreenshotRunner::idle() const {
+    return !m_window->session()->isRunning();
+}
+
+void ScreenshotRunner::trainBase() {
     ExperimentSession* s = m_window->session();
-    auto idle = [s] { return !s->isRunning(); };
-    switch (m_stage++) {
-    case 0:
-        s->trainBase();
-        waitFor(idle, tr("the base training"), [this] { next(); });
-        break;
-    case 1:
-        s->trainLora();
-        waitFor(idle, tr("the LoRA training"), [this] { next(); });
-        break;
-    case 2:
-        m_window->sweepTab()->setLists(QStringLiteral("1,2,4,8,16"), QStringLiteral("0.5,1,4,16"));
-        s->runSweep(m_window->sweepTab()->ranks(), m_window->sweepTab()->alphas());
-        waitFor(idle, tr("the sweep"), [this] { next(); });
-        break;
-    case 3:
-        m_window->svdTab()->selectMatrix(QStringLiteral("fc1 W"));
-        waitFor([this] { return m_window->svdTab()->isReady(); }, tr("the SVD"),
-                [this] { capture(0, QStringLiteral("1-rank-svd")); });
-        break;
-    case 4: {
-        SvdTab* svd = m_window->svdTab();
-        auto done = std::make_shared<bool>(false);
-        connect(svd, &SvdTab::gradientDescentFinished, this, [done] { *done = true; });
-        svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
-        waitFor([svd] { return svd->isReady(); }, tr("the seed matrix"),
-                [this, svd, done] {
-                    svd->setRank(2);
-                    svd->runGradientDescent();
-                    waitFor([done] { return *done; }, tr("gradient descent"),
-                            [this] { capture(0, QStringLiteral("1b-gd-vs-svd")); });
-                });
-        break;
-    }
-    case 5:
-        capture(1, QStringLiteral("2-training"));
-        break;
-    case 6:
-        waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); },
-                tr("the evaluation"), [this] { capture(2, QStringLiteral("3-predictions")); });
-        break;
-    case 7:
-        capture(3, QStringLiteral("4-parameters"));
-        break;
-    case 8:
-        capture(4, QStringLiteral("5-sweep"));
-        break;
-    case 9:
-        // The adapters dock with its measured merge figures, beside the merged predictions.
-        s->adapters()->mergeActive();
-        waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); },
-                tr("the merged evaluation"),
-                [this] { capture(2, QStringLiteral("6-adapters-merged")); });
-        break;
-    case 10: {
-        // Forgetting: both fine-tunes from the trained base, 3-vs-4 → 7-vs-8.
-        ForgettingTab* panel = m_window->insights()->forgetting();
-        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex());
-        panel->run();
-        waitFor([panel] { return !panel->isRunning() && panel->result(); }, tr("forgetting"),
-                [this] {
-                    capture(m_window->insights()->firstIndex(), QStringLiteral("7-forgetting"));
-                });
-        break;
-    }
-    case 11: {
-        VariantsTab* panel = m_window->insights()->variants();
-        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 1);
-        panel->train();
-        waitFor([panel] { return !panel->isRunning(); }, tr("the variants"),
-                [this, panel] {
-                    panel->rankSweep();
-                    waitFor([panel] { return !panel->isRunning(); }, tr("the rank sweep"),
-                            [this] {
-                                capture(m_window->insights()->firstIndex() + 1,
-                                        QStringLiteral("8-init-scaling"));
-                            });
-                });
-        break;
-    }
-    case 12: {
-        SubspaceTab* panel = m_window->insights()->subspace();
-        m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 2);
-        panel->train();
-        waitFor([panel] { return !panel->isRunning(); }, tr("the subspace runs"),
-                [this] {
-                    capture(m_window->insights()->firstIndex() + 2, QStringLiteral("9-subspaces"));
-                });
-        break;
-    }
-    case 13: {
-        // An embedded test 7, blown up on the canvas as if drawn there by hand.
-        const lora::Dataset& test = lora::loadEmbeddedMnist().test;
-        const auto it = std::find(test.labels.begin(), test.labels.end(), 7);
-        const Eigen::Index row = it - test.labels.begin();
-        DrawDigitTab* panel = m_window->insights()->drawDigit();
-        lora::Matrix ink = lora::Matrix::Zero(280, 280);
-        for (int i = 0; i < 28; ++i)
-            for (int j = 0; j < 28; ++j)
-                ink.block(30 + 8 * i, 50 + 8 * j, 8, 8)
-                    .setConstant(test.images(row, i * 28 + j) * lora::kMnistStd + lora::kMnistMean);
-        panel->canvas()->setInk(ink);
-        panel->refresh();
-        capture(m_window->insights()->firstIndex() + 3, QStringLiteral("10-draw-digit"));
-        break;
-    }
-    case 14: {
-        // The whole session saved, the window emptied, and the session opened again: the
-        // curves and sweep come back from session.json alone.
-        SessionActions* sessions = m_window->sessionActions();
-        const QString folder = QDir(m_dir).filePath(QStringLiteral("session"));
-        if (!sessions->saveTo(folder)) return fail(m_window->lastError());
-        m_window->action(QStringLiteral("resetAction"))->trigger();
-        if (!sessions->openFrom(folder)) return fail(m_window->lastError());
-        QMenu* file = m_window->menuBar()->findChildren<QMenu*>().value(0);
-        file->popup(m_window->mapToGlobal(QPoint(10, 30)));
-        QTimer::singleShot(300, this, [this, file] {
-            if (m_stage < 0) return;
-            const QString path = QDir(m_dir).filePath(QStringLiteral("11b-file-menu.png"));
-            if (file->grab().save(path)) m_written << path;
-            file->hide();
-            capture(1, QStringLiteral("11-session-reopened"));
-        });
-        break;
-    }
-    case 15:
-        // The reopened Init & scaling tab: its curves came from session.json too.
-        capture(m_window->insights()->firstIndex() + 1, QStringLiteral("11c-session-variants"));
-        break;
-    default:
-        m_stage = -1;
-        emit finished(0, tr("wrote %1 screenshots to %2").arg(m_written.size()).arg(m_dir));
-    }
+    s->trainBase();
+    waitFor([this] { return idle(); }, tr("the base training"), [this] { next(); });
+}
+
+void ScreenshotRunner::trainLora() {
+    ExperimentSession* s = m_window->session();
+    s->trainLora();
+    waitFor([this] { return idle(); }, tr("the LoRA training"), [this] { next(); });
+}
+
+void ScreenshotRunner::runSweep() {
+    ExperimentSession* s = m_window->session();
+    m_window->sweepTab()->setLists(QStringLiteral("1,2,4,8,16"), QStringLiteral("0.5,1,4,16"));
+    s->runSweep(m_window->sweepTab()->ranks(), m_window->sweepTab()->alphas());
+    waitFor([this] { return idle(); }, tr("the sweep"), [this] { next(); });
+}
+
+void ScreenshotRunner::showSvd() {
+    m_window->svdTab()->selectMatrix(QStringLiteral("fc1 W"));
+    waitFor([this] { return m_window->svdTab()->isReady(); }, tr("the SVD"),
+            [this] { capture(0, QStringLiteral("1-rank-svd")); });
+}
+
+void ScreenshotRunner::showGradientDescent() {
+    SvdTab* svd = m_window->svdTab();
+    auto done = std::make_shared<bool>(false);
+    connect(svd, &SvdTab::gradientDescentFinished, this, [done] { *done = true; });
+    svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
+    waitFor([svd] { return svd->isReady(); }, tr("the seed matrix"),
+            [this, svd, done] {
+                svd->setRank(2);
+                svd->runGradientDescent();
+                waitFor([done] { return *done; }, tr("gradient descent"),
+                        [this] { capture(0, QStringLiteral("1b-gd-vs-svd")); });
+            });
+}
+
+void ScreenshotRunner::showTraining() {
+    capture(1, QStringLiteral("2-training"));
+}
+
+void ScreenshotRunner::showPredictions() {
+    waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); }, tr("the evaluation"),
+            [this] { capture(2, QStringLiteral("3-predictions")); });
+}
+
+void ScreenshotRunner::showParameters() {
+    capture(3, QStringLiteral("4-parameters"));
+}
+
+void ScreenshotRunner::showSweep() {
+    capture(4, QStringLiteral("5-sweep"));
+}
+
+void ScreenshotRunner::showMerged() {
+    ExperimentSession* s = m_window->session();
+    // The adapters dock with its measured merge figures, beside the merged predictions.
+    s->adapters()->mergeActive();
+    waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); },
+            tr("the merged evaluation"),
+            [this] { capture(2, QStringLiteral("6-adapters-merged")); });
+}
+
+void ScreenshotRunner::showForgetting() {
+    // Forgetting: both fine-tunes from the trained base, 3-vs-4 → 7-vs-8.
+    ForgettingTab* panel = m_window->insights()->forgetting();
+    m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex());
+    panel->run();
+    waitFor(
+        [panel] { return !panel->isRunning() && panel->result(); }, tr("forgetting"),
+        [this] { capture(m_window->insights()->firstIndex(), QStringLiteral("7-forgetting")); });
+}
+
+void ScreenshotRunner::showVariants() {
+    VariantsTab* panel = m_window->insights()->variants();
+    m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 1);
+    panel->train();
+    waitFor([panel] { return !panel->isRunning(); }, tr("the variants"),
+            [this, panel] {
+                panel->rankSweep();
+                waitFor([panel] { return !panel->isRunning(); }, tr("the rank sweep"),
+                        [this] {
+                            capture(m_window->insights()->firstIndex() + 1,
+                                    QStringLiteral("8-init-scaling"));
+                        });
+            });
+}
+
+void ScreenshotRunner::showSubspaces() {
+    SubspaceTab* panel = m_window->insights()->subspace();
+    m_window->tabs()->setCurrentIndex(m_window->insights()->firstIndex() + 2);
+    panel->train();
+    waitFor(
+        [panel] { return !panel->isRunning(); }, tr("the subspace runs"),
+        [this] { capture(m_window->insights()->firstIndex() + 2, QStringLiteral("9-subspaces")); });
+}
+
+void ScreenshotRunner::showDrawnDigit() {
+    // An embedded test 7, blown up on the canvas as if drawn there by hand.
+    const lora::Dataset& test = lora::loadEmbeddedMnist().test;
+    const auto it = std::find(test.labels.begin(), test.labels.end(), 7);
+    const Eigen::Index row = it - test.labels.begin();
+    DrawDigitTab* panel = m_window->insights()->drawDigit();
+    lora::Matrix ink = lora::Matrix::Zero(280, 280);
+    for (int i = 0; i < 28; ++i)
+        for (int j = 0; j < 28; ++j)
+            ink.block(30 + 8 * i, 50 + 8 * j, 8, 8)
+                .setConstant(test.images(row, i * 28 + j) * lora::kMnistStd + lora::kMnistMean);
+    panel->canvas()->setInk(ink);
+    panel->refresh();
+    capture(m_window->insights()->firstIndex() + 3, QStringLiteral("10-draw-digit"));
+}
+
+void ScreenshotRunner::reopenSession() {
+    // The whole session saved, the window emptied, and the session opened again: the
+    // curves and sweep come back from session.json alone.
+    SessionActions* sessions = m_window->sessionActions();
+    const QString folder = QDir(m_dir).filePath(QStringLiteral("session"));
+    if (!sessions->saveTo(folder)) return fail(m_window->lastError());
+    m_window->action(QStringLiteral("resetAction"))->trigger();
+    if (!sessions->openFrom(folder)) return fail(m_window->lastError());
+    QMenu* file = m_window->menuBar()->findChildren<QMenu*>().value(0);
+    file->popup(m_window->mapToGlobal(QPoint(10, 30)));
+    QTimer::singleShot(300, this, [this, file] {
+        if (m_stage < 0) return;
+        const QString path = QDir(m_dir).filePath(QStringLiteral("11b-file-menu.png"));
+        if (file->grab().save(path)) m_written << path;
+        file->hide();
+        capture(1, QStringLiteral("11-session-reopened"));
+    });
+}
+
+void ScreenshotRunner::showReopenedVariants() {
+    // The reopened Init & scaling tab: its curves came from session.json too.
+    capture(m_window->insights()->firstIndex() + 1, QStringLiteral("11c-session-variants"));
 }
 
 void ScreenshotRunner::fail(const QString& message) {

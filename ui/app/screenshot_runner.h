@@ -21,7 +21,28 @@ signals:
     void finished(int exitCode, const QString& message);
 
 private:
+    using Stage = void (ScreenshotRunner::*)();
+    static const Stage kStages[];
+
     void next();
+    bool idle() const; // no run in progress
+    void trainBase();
+    void trainLora();
+    void runSweep();
+    void showSvd();
+    void showGradientDescent();
+    void showTraining();
+    void showPredictions();
+    void showParameters();
+    void showSweep();
+    void showMerged();
+    void showForgetting();
+    void showVariants();
+    void showSubspaces();
+    void showDrawnDigit();
+    void reopenSession();
+    void showReopenedVariants();
+
     void fail(const QString& message);
     void capture(int tab, const QString& name);
     // Calls `then` once `ready` holds (polled while the event loop runs), or fails.

@@ -62,6 +62,20 @@ ControlsDock::ControlsDock(QWidget* parent) : QWidget(parent) {
 }
 
 void ControlsDock::buildLayout() {
+    m_buttonArea = new QWidget;
+    m_buttonArea->setLayout(new QGridLayout);
+    m_buttonArea->layout()->setContentsMargins(0, 0, 0, 0);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buildTaskForm());
+    layout->addWidget(buildLoraBox());
+    layout->addWidget(buildTrainingBox());
+    layout->addWidget(m_buttonArea);
+    layout->addStretch(1);
+    connectEditors();
+}
+
+QFormLayout* ControlsDock::buildTaskForm() {
     auto* form = new QFormLayout;
     m_preset = new QComboBox;
     m_preset->setObjectName("presetCombo");
@@ -83,12 +97,14 @@ void ControlsDock::buildLayout() {
         lineEdit("targetClassesEdit", tr("Digits the fine-tuned model answers, e.g. 7,8"));
     m_trainDigits = lineEdit("trainDigitsEdit",
                              tr("Fine-tune only on these digits (seed 001: 9); empty = all"));
-    m_targets = lineEdit("targetsEdit", tr("Layers that get adapters, e.g. fc1,fc2; empty = all"));
     form->addRow(tr("Architecture"), m_architecture);
     form->addRow(tr("Base classes"), m_baseClasses);
     form->addRow(tr("Target classes"), m_targetClasses);
     form->addRow(tr("Train on digits"), m_trainDigits);
+    return form;
+}
 
+QGroupBox* ControlsDock::buildLoraBox() {
     auto* lora = new QGroupBox(tr("LoRA"));
     auto* grid = new QGridLayout(lora);
     m_rank = new QSlider(Qt::Horizontal);
@@ -120,6 +136,10 @@ void ControlsDock::buildLayout() {
     m_rankWarning->setStyleSheet(QStringLiteral("color: #b35900;"));
     m_rankWarning->setFixedHeight(2 * lineHeight);
     m_rslora = new QCheckBox(tr("rsLoRA (α/√r)"));
+    m_targets = new QLineEdit;
+    m_targets->setObjectName("targetsEdit");
+    m_targets->setToolTip(tr("Layers that get adapters, e.g. fc1,fc2; empty = all"));
+    connect(m_targets, &QLineEdit::editingFinished, this, [this] { commitText(m_targets); });
     m_rslora->setObjectName("rsloraCheck");
     grid->addWidget(new QLabel(tr("Rank r")), 0, 0);
     grid->addWidget(m_rank, 0, 1);
@@ -140,7 +160,10 @@ void ControlsDock::buildLayout() {
                           "the frozen base."));
     m_loraToggle = toggle;
     grid->addWidget(toggle, 5, 0, 1, 3);
+    return lora;
+}
 
+QGroupBox* ControlsDock::buildTrainingBox() {
     auto* training = new QFormLayout;
     m_learningRate = new QDoubleSpinBox;
     m_learningRate->setObjectName("lrSpin");
@@ -164,18 +187,10 @@ void ControlsDock::buildLayout() {
     training->addRow(tr("Seed"), m_seed);
     auto* trainingBox = new QGroupBox(tr("Training"));
     trainingBox->setLayout(training);
+    return trainingBox;
+}
 
-    m_buttonArea = new QWidget;
-    m_buttonArea->setLayout(new QGridLayout);
-    m_buttonArea->layout()->setContentsMargins(0, 0, 0, 0);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(lora);
-    layout->addWidget(trainingBox);
-    layout->addWidget(m_buttonArea);
-    layout->addStretch(1);
-
+void ControlsDock::connectEditors() {
     connect(m_preset, &QComboBox::activated, this, [this](int index) {
         emit presetChosen(static_cast<ExperimentPreset>(m_preset->itemData(index).toInt()));
     });
@@ -214,8 +229,8 @@ void ControlsDock::buildLayout() {
         next.seed = static_cast<std::uint64_t>(v);
         commit(next);
     });
-    connect(toggle, &QPushButton::toggled, this, [this, toggle](bool on) {
-        toggle->setText(on ? tr("LoRA on") : tr("LoRA off"));
+    connect(m_loraToggle, &QAbstractButton::toggled, this, [this](bool on) {
+        m_loraToggle->setText(on ? tr("LoRA on") : tr("LoRA off"));
         emit loraToggled(on);
     });
 }

@@ -8,6 +8,8 @@
 #include <QWidget>
 
 class QAbstractButton;
+class QFormLayout;
+class QGroupBox;
 class QAction;
 class QCheckBox;
 class QComboBox;
@@ -42,6 +44,10 @@ signals:
 
 private:
     void buildLayout();
+    QFormLayout* buildTaskForm(); // experiment, architecture, classes, train digits
+    QGroupBox* buildLoraBox();    // rank, α, scale, rsLoRA, targets, the LoRA toggle
+    QGroupBox* buildTrainingBox();
+    void connectEditors();
     void showSettings();
     QString scaleText(bool rslora, float scale) const;
     void updateScaleLabel();

@@ -155,9 +155,10 @@ void writeSessionFolder(const QString& dir, const SessionContents& contents) {
     if (hadOld) QDir(old).removeRecursively();
 }
 
-SessionContents readSessionFolder(const QString& path) {
-    const QString folder = sessionFolderOf(path);
-    const QString jsonPath = QDir(folder).filePath(kJsonName);
+namespace {
+
+// session.json's top-level object, its format and version checked.
+QJsonObject readSessionJson(const QString& folder, const QString& jsonPath) {
     if (!QFileInfo(jsonPath).isFile())
         throw InputError(str(folder) + " is not a session folder: it has no session.json");
     const std::vector<std::uint8_t> bytes = lora::readFileBytes(str(jsonPath));
@@ -179,46 +180,39 @@ SessionContents readSessionFolder(const QString& path) {
                            std::to_string(version) + "); this one reads version " +
                            std::to_string(kSessionVersion));
     if (version < 1) fail(jsonPath, "\"version\" must be a whole number ≥ 1");
+    return o;
+}
 
-    SessionContents c;
-    try {
-        if (!o.value("settings").isObject()) throw InputError("settings must be an object");
-        c.settings = settingsFromJson(o.value("settings").toObject());
-        const QJsonObject dataset = o.value("dataset").toObject();
-        const QString source = dataset.value("source").toString();
-        if (source == QLatin1String("folder")) {
-            c.datasetDir = dataset.value("path").toString();
-            if (c.datasetDir.isEmpty()) throw InputError("dataset.path must name a folder");
-        } else if (source != QLatin1String("embedded")) {
-            throw InputError("dataset.source must be \"embedded\" or \"folder\"");
-        }
-        if (!o.value("lora_enabled").isBool())
-            throw InputError("lora_enabled must be true or false");
-        c.loraEnabled = o.value("lora_enabled").toBool();
-        for (const char* key : {"history", "controls"})
-            if (!o.value(QLatin1String(key)).isObject())
-                throw InputError(std::string(key) + " must be an object");
-        c.history = o.value("history").toObject();
-        c.controls = o.value("controls").toObject();
-        // Sessions saved before the insight results were kept have none.
-        const QJsonValue insights = o.value("insights");
-        if (!insights.isUndefined() && !insights.isObject())
-            throw InputError("insights must be an object");
-        c.insights = insights.toObject();
-        c.currentTab = o.value("current_tab").toInt(0);
-    } catch (const InputError& e) {
-        fail(jsonPath, e.what());
+// Settings, dataset, LoRA toggle and the JSON objects the window reads itself.
+void readPlainValues(const QJsonObject& o, SessionContents& c) {
+    if (!o.value("settings").isObject()) throw InputError("settings must be an object");
+    c.settings = settingsFromJson(o.value("settings").toObject());
+    const QJsonObject dataset = o.value("dataset").toObject();
+    const QString source = dataset.value("source").toString();
+    if (source == QLatin1String("folder")) {
+        c.datasetDir = dataset.value("path").toString();
+        if (c.datasetDir.isEmpty()) throw InputError("dataset.path must name a folder");
+    } else if (source != QLatin1String("embedded")) {
+        throw InputError("dataset.source must be \"embedded\" or \"folder\"");
     }
+    if (!o.value("lora_enabled").isBool()) throw InputError("lora_enabled must be true or false");
+    c.loraEnabled = o.value("lora_enabled").toBool();
+    for (const char* key : {"history", "controls"})
+        if (!o.value(QLatin1String(key)).isObject())
+            throw InputError(std::string(key) + " must be an object");
+    c.history = o.value("history").toObject();
+    c.controls = o.value("controls").toObject();
+    // Sessions saved before the insight results were kept have none.
+    const QJsonValue insights = o.value("insights");
+    if (!insights.isUndefined() && !insights.isObject())
+        throw InputError("insights must be an object");
+    c.insights = insights.toObject();
+    c.currentTab = o.value("current_tab").toInt(0);
+}
 
-    c.base = readModel(folder, jsonPath, o.value("base"), "base");
-    c.full = readModel(folder, jsonPath, o.value("full"), "full");
-    if (c.base && c.base->architecture() != c.settings.architecture)
-        fail(jsonPath, "base.safetensors is a " + c.base->architecture() +
-                           " network but the settings say " + c.settings.architecture);
-    if (c.full && (!c.base || c.full->architecture() != c.base->architecture()))
-        fail(jsonPath, "full.safetensors must be a fine-tune of the base (" +
-                           (c.base ? c.base->architecture() : std::string("no base")) + ")");
-
+// The adapter folders, each read against the base, and which one is active (and merged).
+void readAdapters(const QJsonObject& o, const QString& folder, const QString& jsonPath,
+                  SessionContents& c) {
     const QJsonValue adapters = o.value("adapters");
     if (!adapters.isArray()) fail(jsonPath, "adapters must be an array");
     if (!adapters.toArray().isEmpty() && !c.base) fail(jsonPath, "adapters need a base");
@@ -238,5 +232,28 @@ SessionContents readSessionFolder(const QString& path) {
         fail(jsonPath, "active_adapter \"" + str(c.activeAdapter) + "\" is not in adapters");
     c.merged = o.value("merged").toBool(false);
     if (c.merged && c.activeAdapter.isEmpty()) fail(jsonPath, "merged needs an active_adapter");
+}
+
+} // namespace
+
+SessionContents readSessionFolder(const QString& path) {
+    const QString folder = sessionFolderOf(path);
+    const QString jsonPath = QDir(folder).filePath(kJsonName);
+    const QJsonObject o = readSessionJson(folder, jsonPath);
+    SessionContents c;
+    try {
+        readPlainValues(o, c);
+    } catch (const InputError& e) {
+        fail(jsonPath, e.what());
+    }
+    c.base = readModel(folder, jsonPath, o.value("base"), "base");
+    c.full = readModel(folder, jsonPath, o.value("full"), "full");
+    if (c.base && c.base->architecture() != c.settings.architecture)
+        fail(jsonPath, "base.safetensors is a " + c.base->architecture() +
+                           " network but the settings say " + c.settings.architecture);
+    if (c.full && (!c.base || c.full->architecture() != c.base->architecture()))
+        fail(jsonPath, "full.safetensors must be a fine-tune of the base (" +
+                           (c.base ? c.base->architecture() : std::string("no base")) + ")");
+    readAdapters(o, folder, jsonPath, c);
     return c;
 }

@@ -114,7 +114,14 @@ ParametersTab::ParametersTab(QWidget* parent) : QWidget(parent) {
     m_percentLabel = makeTile("percentLabel", this);
     m_incrementLabel = makeTile("incrementLabel", this);
     m_reductionLabel = makeTile("reductionLabel", this);
+    buildChart();
+    buildTables();
+    arrange();
+    connect(m_modelCombo, &QComboBox::currentIndexChanged, this, &ParametersTab::recompute);
+    recompute();
+}
 
+void ParametersTab::buildChart() {
     // Horizontal bars on a log axis: LoRA is 1–3 orders of magnitude below full fine-tuning,
     // so linear bars would hide it, and long PEFT module names fit on the category axis.
     m_fullSet = new QBarSet(tr("full fine-tune"));
@@ -144,7 +151,9 @@ ParametersTab::ParametersTab(QWidget* parent) : QWidget(parent) {
                                                        .arg(m_layerAxis->at(index), set->label(),
                                                             grouped(std::llround(set->at(index)))));
             });
+}
 
+void ParametersTab::buildTables() {
     m_memoryTable = new QTableWidget(7, 4, this);
     m_memoryTable->setObjectName(QStringLiteral("memoryTable"));
     m_memoryTable->setHorizontalHeaderLabels(
@@ -164,7 +173,9 @@ ParametersTab::ParametersTab(QWidget* parent) : QWidget(parent) {
     compactRows(m_layerTable);
     m_layerTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_layerTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+}
 
+void ParametersTab::arrange() {
     auto* header = new QHBoxLayout;
     header->addWidget(new QLabel(tr("Model:"), this));
     header->addWidget(m_modelCombo);
@@ -186,9 +197,6 @@ ParametersTab::ParametersTab(QWidget* parent) : QWidget(parent) {
     layout->addWidget(m_errorLabel);
     layout->addLayout(tiles);
     layout->addLayout(body, 1);
-
-    connect(m_modelCombo, &QComboBox::currentIndexChanged, this, &ParametersTab::recompute);
-    recompute();
 }
 
 QString ParametersTab::modelChoice() const {

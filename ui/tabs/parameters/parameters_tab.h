@@ -37,6 +37,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    void buildChart();  // bars per layer type, full vs LoRA, on a log axis
+    void buildTables(); // training memory and per-layer counts
+    void arrange();
     void recompute();
     void showBudget(const lora::ModelShape& shape);
     void fillChart();
