@@ -164,4 +164,4 @@ private slots:
 };
 
 QTEST_MAIN(TestControlsDock)
-#include "tst_controls_panel.moc"
+#include "tst_controls_dock.moc"

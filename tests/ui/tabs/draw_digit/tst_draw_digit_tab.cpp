@@ -194,4 +194,4 @@ private slots:
 };
 
 QTEST_MAIN(TestDrawDigitTab)
-#include "tst_draw_digit_panel.moc"
+#include "tst_draw_digit_tab.moc"

@@ -161,4 +161,4 @@ private slots:
 };
 
 QTEST_MAIN(TestForgettingTab)
-#include "tst_forgetting_panel.moc"
+#include "tst_forgetting_tab.moc"

@@ -236,4 +236,4 @@ private slots:
 const Targets TestParametersTab::kFc{"fc1", "fc2"};
 
 QTEST_MAIN(TestParametersTab)
-#include "tst_parameters_panel.moc"
+#include "tst_parameters_tab.moc"

@@ -239,4 +239,4 @@ private slots:
 };
 
 QTEST_MAIN(TestPredictionsTab)
-#include "tst_predictions_panel.moc"
+#include "tst_predictions_tab.moc"

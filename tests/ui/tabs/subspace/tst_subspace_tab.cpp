@@ -106,4 +106,4 @@ private slots:
 };
 
 QTEST_MAIN(TestSubspaceTab)
-#include "tst_subspace_panel.moc"
+#include "tst_subspace_tab.moc"

@@ -351,4 +351,4 @@ private slots:
 };
 
 QTEST_MAIN(TestSvdTab)
-#include "tst_svd_panel.moc"
+#include "tst_svd_tab.moc"

@@ -202,4 +202,4 @@ private slots:
 };
 
 QTEST_MAIN(TestSweepTab)
-#include "tst_sweep_panel.moc"
+#include "tst_sweep_tab.moc"

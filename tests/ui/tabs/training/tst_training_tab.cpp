@@ -212,4 +212,4 @@ private slots:
 };
 
 QTEST_MAIN(TestTrainingTab)
-#include "tst_training_panel.moc"
+#include "tst_training_tab.moc"

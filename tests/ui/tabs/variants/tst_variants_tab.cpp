@@ -143,4 +143,4 @@ private slots:
 };
 
 QTEST_MAIN(TestVariantsTab)
-#include "tst_variants_panel.moc"
+#include "tst_variants_tab.moc"
