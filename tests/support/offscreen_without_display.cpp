@@ -7,13 +7,14 @@
 // when unset" operation). Deciding in the process itself, before main() builds the
 // QApplication, holds under ctest, a debugger or a direct run of the binary alike, and a
 // QT_QPA_PLATFORM already set (scripts/test's offscreen, xcb under xvfb-run) is kept.
+#include <QByteArray>
 #include <QtGlobal>
 
 namespace {
 [[maybe_unused]] const bool kOffscreenWithoutDisplay = [] {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
         qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
-        qputenv("QT_QPA_PLATFORM", "offscreen");
+        qputenv("QT_QPA_PLATFORM", QByteArrayLiteral("offscreen"));
     return true;
 }();
 } // namespace
