@@ -26,11 +26,14 @@ install_missing_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+# LORA_CMAKE_ARGS: configure arguments for every build the scripts make (build() here and
+# scripts/sanitize), e.g. .ci/run's -DLORA_WERROR=ON.
+read -r -a EXTRA_CMAKE_ARGS <<< "${LORA_CMAKE_ARGS:-}"
+
 # This machine's own build: -march=native (the figures in tests/ and the READMEs are measured
-# so). LORA_CMAKE_ARGS adds configure arguments, e.g. .ci/run's -DLORA_WERROR=ON.
+# so).
 build() {
-    local extra=()
-    read -r -a extra <<< "${LORA_CMAKE_ARGS:-}"
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLORA_NATIVE=ON "${extra[@]}" "$@"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLORA_NATIVE=ON \
+        "${EXTRA_CMAKE_ARGS[@]}" "$@"
     cmake --build "$BUILD" -j "$(nproc)"
 }
