@@ -26,7 +26,14 @@ install_missing_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+# LORA_CMAKE_ARGS: configure arguments for every build the scripts make (build() here and
+# scripts/sanitize), e.g. .ci/run's -DLORA_WERROR=ON.
+read -r -a EXTRA_CMAKE_ARGS <<< "${LORA_CMAKE_ARGS:-}"
+
+# This machine's own build: -march=native (the figures in tests/ and the READMEs are measured
+# so).
 build() {
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release "$@"
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLORA_NATIVE=ON \
+        "${EXTRA_CMAKE_ARGS[@]}" "$@"
     cmake --build "$BUILD" -j "$(nproc)"
 }

@@ -34,6 +34,8 @@
 #include "util/rng.h"
 #include "widgets/heatmap_widget.h"
 
+#include "event_timing.h"
+
 #include <QApplication>
 #include <QChartView>
 #include <QCommandLineParser>
@@ -54,79 +56,15 @@
 
 namespace {
 
+using gui_latency::ms;
+using gui_latency::percentile;
+using gui_latency::runFor;
+using gui_latency::TimingApplication;
+using gui_latency::waitUntil;
+
 constexpr int kQuietMs = 40;
 constexpr int kStepTimeoutMs = 20000;
 constexpr int kSetupTimeoutMs = 120000;
-
-// Reports every finished Paint and UpdateRequest, after the receiver has handled it.
-class TimingApplication : public QApplication {
-public:
-    using QApplication::QApplication;
-    std::function<void(QObject*, QEvent::Type)> afterEvent;
-    QElapsedTimer clock;
-    bool traceAll = false; // --trace: events handled for ≥ 0.5 ms (all of them with TRACE_ALL=1)
-    QList<QString>* traceSink = nullptr;
-
-    bool notify(QObject* receiver, QEvent* event) override {
-        const QEvent::Type type = event->type();
-        const bool tracing = traceAll && traceSink;
-        // Named before delivery: the receiver may delete itself while handling the event.
-        const QString name =
-            tracing ? QStringLiteral("%1 %2/%3%4")
-                          .arg(int(type))
-                          .arg(receiver->metaObject()->className())
-                          .arg(receiver->objectName())
-                          .arg(receiver->objectName().isEmpty() && receiver->parent()
-                                   ? QStringLiteral("(in %1)").arg(receiver->parent()->objectName())
-                                   : QString())
-                    : QString();
-        const qint64 start = clock.nsecsElapsed();
-        const bool result = QApplication::notify(receiver, event);
-        if ((type == QEvent::Paint || type == QEvent::UpdateRequest) && afterEvent)
-            afterEvent(receiver, type);
-        if (tracing) {
-            const qint64 end = clock.nsecsElapsed();
-            if (end - start > (qEnvironmentVariableIsSet("TRACE_ALL") ? 0 : 500000)) // ≥ 0.5 ms
-                traceSink->append(QStringLiteral("%1 %2-%3")
-                                      .arg(name)
-                                      .arg(double(start) / 1e6, 0, 'f', 1)
-                                      .arg(double(end) / 1e6, 0, 'f', 1));
-        }
-        return result;
-    }
-};
-
-double ms(qint64 ns) {
-    return double(ns) / 1e6;
-}
-
-double percentile(std::vector<double> v, double p) { // nearest rank
-    if (v.empty()) return 0.0;
-    std::sort(v.begin(), v.end());
-    const auto k = static_cast<std::size_t>(std::ceil(p * double(v.size())));
-    return v[std::clamp<std::size_t>(k, 1, v.size()) - 1];
-}
-
-// Runs a real event loop (the thread sleeps in poll() while idle, as in the app) until
-// `ready` holds, checked every `pollMs`; false after `timeoutMs`.
-bool waitUntil(const std::function<bool()>& ready, int timeoutMs, int pollMs = 5) {
-    if (ready()) return true;
-    QEventLoop loop;
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        if (ready()) loop.quit();
-    });
-    poll.start(pollMs);
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    loop.exec();
-    return ready();
-}
-
-void runFor(int msToRun) {
-    QEventLoop loop;
-    QTimer::singleShot(msToRun, &loop, &QEventLoop::quit);
-    loop.exec();
-}
 
 [[noreturn]] void fail(const char* what) {
     std::fprintf(stderr, "gui_latency: %s\n", what);
@@ -188,15 +126,13 @@ struct Probe {
     QEventLoop* stepLoop = nullptr; // quit as soon as the step is done
 };
 
-} // namespace
+struct Options {
+    QString mode;
+    bool trace = false;
+    QString grab; // empty: no PNG
+};
 
-int main(int argc, char** argv) {
-    TimingApplication app(argc, argv);
-    QStandardPaths::setTestModeEnabled(true); // the window's QSettings go to a throwaway place
-    QCoreApplication::setOrganizationName("lora-explorer-bench");
-    QCoreApplication::setApplicationName("gui_latency");
-    QSettings().clear();
-
+Options parseOptions(const QApplication& app) {
     QCommandLineParser parser;
     parser.addHelpOption();
     const QCommandLineOption modeOption("mode", "window (MainWindow + slider) or panel.", "MODE",
@@ -209,59 +145,68 @@ int main(int argc, char** argv) {
     const QCommandLineOption grabOption("grab", "Save a PNG of the window after the run.", "FILE");
     parser.addOption(grabOption);
     parser.process(app);
-    const QString mode = parser.value(modeOption);
-    if (mode != "window" && mode != "panel") fail("--mode is window or panel");
+    Options o{parser.value(modeOption), parser.isSet(traceOption),
+              parser.isSet(grabOption) ? parser.value(grabOption) : QString()};
+    if (o.mode != "window" && o.mode != "panel") fail("--mode is window or panel");
+    return o;
+}
 
-    Probe probe;
-    app.clock.start();
-    probe.clock = &app.clock;
-    app.afterEvent = [&probe](QObject* o, QEvent::Type t) {
-        if (probe.panel) probe.after(o, t);
-    };
-
+// What the steps drive: the real window with its rank slider, or a lone panel.
+struct Subject {
     std::unique_ptr<MainWindow> window;
     std::unique_ptr<SvdTab> lonePanel;
-    QSlider* slider = nullptr;
+    QSlider* slider = nullptr; // window mode only
     QString matrix;
     QTemporaryDir tmp;
-    QElapsedTimer setup;
-    setup.start();
-    qint64 svdMs = 0;
+};
 
-    if (mode == "window") {
-        window = std::make_unique<MainWindow>();
-        window->resize(1400, 860);
-        probe.window = window.get();
-        probe.panel = window->svdTab();
-        slider = window->controls()->findChild<QSlider*>("rankSlider");
-        if (!slider) fail("no rankSlider");
-        probe.extra = slider;
-        ExperimentSession* session = window->session();
-        session->setSettings(ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
-        // A RichBoyNet base as File → Load base model would bring it: fc2 W is 2000×1000.
-        lora::Mlp net("784-1000-2000-10");
-        lora::Rng rng(1);
-        net.initDefault(rng);
-        const QString path = tmp.filePath("richboynet.safetensors");
-        lora::saveModel(path.toStdString(), net, {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}});
-        window->show();
-        setup.restart();
-        if (!session->loadBase(path)) fail("loadBase failed");
-        matrix = QStringLiteral("fc2 W");
-        probe.panel->selectMatrix(matrix);
-    } else {
-        auto net = std::make_shared<lora::Mlp>("2000-1000-2");
-        lora::Rng rng(1);
-        net->initDefault(rng);
-        lonePanel = std::make_unique<SvdTab>();
-        lonePanel->resize(1100, 700);
-        probe.window = lonePanel.get();
-        probe.panel = lonePanel.get();
-        lonePanel->show();
-        setup.restart();
-        lonePanel->setModels(net, nullptr);
-        matrix = QStringLiteral("fc1 W");
-    }
+// --mode window; `setup` restarts when the base starts loading.
+void setUpWindow(Subject& s, Probe& probe, QElapsedTimer& setup) {
+    s.window = std::make_unique<MainWindow>();
+    s.window->resize(1400, 860);
+    probe.window = s.window.get();
+    probe.panel = s.window->svdTab();
+    s.slider = s.window->controls()->findChild<QSlider*>("rankSlider");
+    if (!s.slider) fail("no rankSlider");
+    probe.extra = s.slider;
+    ExperimentSession* session = s.window->session();
+    session->setSettings(ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
+    // A RichBoyNet base as File → Load base model would bring it: fc2 W is 2000×1000.
+    lora::Mlp net("784-1000-2000-10");
+    lora::Rng rng(1);
+    net.initDefault(rng);
+    const QString path = s.tmp.filePath("richboynet.safetensors");
+    lora::saveModel(path.toStdString(), net, {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}});
+    s.window->show();
+    setup.restart();
+    if (!session->loadBase(path)) fail("loadBase failed");
+    s.matrix = QStringLiteral("fc2 W");
+    probe.panel->selectMatrix(s.matrix);
+}
+
+// --mode panel; `setup` restarts when the models are handed to the panel.
+void setUpPanel(Subject& s, Probe& probe, QElapsedTimer& setup) {
+    auto net = std::make_shared<lora::Mlp>("2000-1000-2");
+    lora::Rng rng(1);
+    net->initDefault(rng);
+    s.lonePanel = std::make_unique<SvdTab>();
+    s.lonePanel->resize(1100, 700);
+    probe.window = s.lonePanel.get();
+    probe.panel = s.lonePanel.get();
+    s.lonePanel->show();
+    setup.restart();
+    s.lonePanel->setModels(net, nullptr);
+    s.matrix = QStringLiteral("fc1 W");
+}
+
+struct SetupFigures {
+    qint64 svdMs = 0; // setup start → decomposition ready
+    int rows = 0, cols = 0;
+};
+
+// Waits for the decomposition, then for the first rendering painted, the window exposed and
+// the evaluations of a new base done.
+SetupFigures settle(Probe& probe, const Subject& s, const QElapsedTimer& setup) {
     probe.wMap = probe.panel->findChild<HeatmapWidget*>("heatmapW");
     probe.approx = probe.panel->findChild<HeatmapWidget*>("heatmapApprox");
     probe.diff = probe.panel->findChild<HeatmapWidget*>("heatmapDiff");
@@ -270,13 +215,14 @@ int main(int argc, char** argv) {
     probe.spectrumViewport = spectrum->viewport();
 
     SvdTab* panel = probe.panel;
-    if (!waitUntil([&] { return panel->isReady() && panel->matrixName() == matrix; },
+    if (!waitUntil([&] { return panel->isReady() && panel->matrixName() == s.matrix; },
                    kSetupTimeoutMs))
         fail("the decomposition never finished");
-    svdMs = setup.elapsed();
-    const int rows = int(probe.wMap->matrix().rows()), cols = int(probe.wMap->matrix().cols());
-    // Settle: the first rendering painted, the window exposed, evaluations of the new base done.
-    auto* predictions = window ? window->predictionsTab() : nullptr;
+    SetupFigures figures;
+    figures.svdMs = setup.elapsed();
+    figures.rows = int(probe.wMap->matrix().rows());
+    figures.cols = int(probe.wMap->matrix().cols());
+    auto* predictions = s.window ? s.window->predictionsTab() : nullptr;
     if (!waitUntil(
             [&] {
                 return probe.wPainted &&
@@ -287,76 +233,124 @@ int main(int argc, char** argv) {
             kSetupTimeoutMs))
         fail("the panel never settled");
     runFor(200);
+    return figures;
+}
 
+struct StepTimes {
+    double stepMs = 0; // setValue → end of the last paint or flush
+    double syncMs = 0; // setValue's own duration
+};
+
+// One step to rank r, measured as the header describes.
+StepTimes measureStep(TimingApplication& app, Probe& probe, QSlider* slider, int r) {
+    SvdTab* panel = probe.panel;
     QList<QString> trace;
-    app.traceAll = parser.isSet(traceOption);
-    std::vector<double> total, sync;
-    std::vector<double> drag, jumps;
+    probe.reset(r);
+    app.traceSink = &trace;
+    const qint64 t0 = app.clock.nsecsElapsed();
+    if (slider)
+        slider->setValue(r);
+    else
+        panel->setRank(r);
+    const qint64 t1 = app.clock.nsecsElapsed();
+    if (panel->rank() != r) fail("the panel did not take the rank");
+    if (!probe.done()) { // no polling: the paint hook ends the loop
+        QEventLoop loop;
+        probe.stepLoop = &loop;
+        QTimer::singleShot(kStepTimeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+        probe.stepLoop = nullptr;
+    }
+    if (!probe.done()) {
+        std::fprintf(stderr, "step to r = %d: approx %d diff %d spectrum %d flush %d\n", r,
+                     probe.approxDone, probe.diffDone, probe.spectrumDone, !probe.pendingFlush);
+        fail("a step never finished painting");
+    }
+    runFor(kQuietMs);
+    app.traceSink = nullptr;
+    const double stepMs = ms(probe.lastEnd - t0);
+    if (app.traceAll)
+        std::fprintf(stderr, "r=%d t0=%.1f step %.2f ms sync %.2f ms map %dx%d panel %dx%d: %s\n",
+                     r, ms(t0), stepMs, ms(t1 - t0), probe.approx->width(), probe.approx->height(),
+                     panel->width(), panel->minimumSizeHint().width(),
+                     qPrintable(trace.join(QStringLiteral("; "))));
+    return {stepMs, ms(t1 - t0)};
+}
+
+struct Timings {
+    std::vector<double> total, sync, drag, jumps;
+};
+
+Timings measureSchedule(TimingApplication& app, Probe& probe, QSlider* slider) {
+    Timings t;
     const std::vector<int> ranks = schedule();
-    int previous = panel->rank();
+    int previous = probe.panel->rank();
     for (std::size_t i = 0; i < ranks.size(); ++i) {
         const int r = ranks[i];
         if (r == previous) continue;
-        probe.reset(r);
-        trace.clear();
-        app.traceSink = &trace;
-        const qint64 t0 = app.clock.nsecsElapsed();
-        if (slider)
-            slider->setValue(r);
-        else
-            panel->setRank(r);
-        const qint64 t1 = app.clock.nsecsElapsed();
-        if (panel->rank() != r) fail("the panel did not take the rank");
-        if (!probe.done()) { // no polling: the paint hook ends the loop
-            QEventLoop loop;
-            probe.stepLoop = &loop;
-            QTimer::singleShot(kStepTimeoutMs, &loop, &QEventLoop::quit);
-            loop.exec();
-            probe.stepLoop = nullptr;
-        }
-        if (!probe.done()) {
-            std::fprintf(stderr, "step to r = %d: approx %d diff %d spectrum %d flush %d\n", r,
-                         probe.approxDone, probe.diffDone, probe.spectrumDone, !probe.pendingFlush);
-            fail("a step never finished painting");
-        }
-        runFor(kQuietMs);
-        app.traceSink = nullptr;
-        const double stepMs = ms(probe.lastEnd - t0);
-        if (app.traceAll)
-            std::fprintf(stderr,
-                         "r=%d t0=%.1f step %.2f ms sync %.2f ms map %dx%d panel %dx%d: %s\n", r,
-                         ms(t0), stepMs, ms(t1 - t0), probe.approx->width(), probe.approx->height(),
-                         panel->width(), panel->minimumSizeHint().width(),
-                         qPrintable(trace.join(QStringLiteral("; "))));
-        total.push_back(stepMs);
-        sync.push_back(ms(t1 - t0));
-        (i < kDragSteps ? drag : jumps).push_back(stepMs);
+        const StepTimes step = measureStep(app, probe, slider, r);
+        t.total.push_back(step.stepMs);
+        t.sync.push_back(step.syncMs);
+        (i < kDragSteps ? t.drag : t.jumps).push_back(step.stepMs);
         previous = r;
     }
+    return t;
+}
 
-    const QByteArray json =
-        QStringLiteral(
-            "{\"mode\": \"%1\", \"platform\": \"%2\", \"matrix\": \"%3\", \"shape\": [%4, %5], "
-            "\"svd_ready_ms\": %6, \"steps\": %7, \"median_ms\": %8, \"p90_ms\": %9, "
-            "\"max_ms\": %10, \"drag_median_ms\": %11, \"jump_median_ms\": %12, "
-            "\"jump_max_ms\": %13, \"sync_median_ms\": %14, \"sync_max_ms\": %15}")
-            .arg(mode, QGuiApplication::platformName(), matrix)
-            .arg(rows)
-            .arg(cols)
-            .arg(svdMs)
-            .arg(total.size())
-            .arg(percentile(total, 0.5), 0, 'f', 2)
-            .arg(percentile(total, 0.9), 0, 'f', 2)
-            .arg(percentile(total, 1.0), 0, 'f', 2)
-            .arg(percentile(drag, 0.5), 0, 'f', 2)
-            .arg(percentile(jumps, 0.5), 0, 'f', 2)
-            .arg(percentile(jumps, 1.0), 0, 'f', 2)
-            .arg(percentile(sync, 0.5), 0, 'f', 2)
-            .arg(percentile(sync, 1.0), 0, 'f', 2)
-            .toUtf8();
-    std::printf("%s\n", json.constData());
+QByteArray resultJson(const QString& mode, const QString& matrix, const SetupFigures& setup,
+                      const Timings& t) {
+    return QStringLiteral(
+               "{\"mode\": \"%1\", \"platform\": \"%2\", \"matrix\": \"%3\", \"shape\": [%4, %5], "
+               "\"svd_ready_ms\": %6, \"steps\": %7, \"median_ms\": %8, \"p90_ms\": %9, "
+               "\"max_ms\": %10, \"drag_median_ms\": %11, \"jump_median_ms\": %12, "
+               "\"jump_max_ms\": %13, \"sync_median_ms\": %14, \"sync_max_ms\": %15}")
+        .arg(mode, QGuiApplication::platformName(), matrix)
+        .arg(setup.rows)
+        .arg(setup.cols)
+        .arg(setup.svdMs)
+        .arg(t.total.size())
+        .arg(percentile(t.total, 0.5), 0, 'f', 2)
+        .arg(percentile(t.total, 0.9), 0, 'f', 2)
+        .arg(percentile(t.total, 1.0), 0, 'f', 2)
+        .arg(percentile(t.drag, 0.5), 0, 'f', 2)
+        .arg(percentile(t.jumps, 0.5), 0, 'f', 2)
+        .arg(percentile(t.jumps, 1.0), 0, 'f', 2)
+        .arg(percentile(t.sync, 0.5), 0, 'f', 2)
+        .arg(percentile(t.sync, 1.0), 0, 'f', 2)
+        .toUtf8();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    TimingApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true); // the window's QSettings go to a throwaway place
+    QCoreApplication::setOrganizationName("lora-explorer-bench");
+    QCoreApplication::setApplicationName("gui_latency");
+    QSettings().clear();
+    const Options options = parseOptions(app);
+
+    Probe probe;
+    app.clock.start();
+    probe.clock = &app.clock;
+    app.afterEvent = [&probe](QObject* o, QEvent::Type t) {
+        if (probe.panel) probe.after(o, t);
+    };
+
+    Subject subject;
+    QElapsedTimer setup;
+    setup.start();
+    if (options.mode == "window")
+        setUpWindow(subject, probe, setup);
+    else
+        setUpPanel(subject, probe, setup);
+    const SetupFigures figures = settle(probe, subject, setup);
+
+    app.traceAll = options.trace;
+    const Timings timings = measureSchedule(app, probe, subject.slider);
+    std::printf("%s\n", resultJson(options.mode, subject.matrix, figures, timings).constData());
     std::fflush(stdout);
-    if (parser.isSet(grabOption) && !probe.window->grab().save(parser.value(grabOption)))
+    if (!options.grab.isEmpty() && !probe.window->grab().save(options.grab))
         fail("cannot save the --grab PNG");
     probe.panel = nullptr;
     return 0;

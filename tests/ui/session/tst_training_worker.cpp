@@ -1,92 +1,14 @@
-// TrainingWorker on a real QThread, driven by queued calls as the session drives it: base,
-// LoRA and full runs on seed 000's digits, throttled step reports that lose no step, stop
-// within a second, pause and single-step, errors that leave the worker usable, sweeps.
-#include "data/dataset.h"
-#include "session/training_worker.h"
-#include "time_scale.h"
+// TrainingWorker's runs and what they report: base, LoRA and full runs on seed 000's digits,
+// throttled step reports that lose no step, errors that leave the worker usable, sweeps.
+// Stop, pause and shutdown are in tst_training_worker_stop.
+#include "worker_fixture.h"
 
-#include <QElapsedTimer>
-#include <QThread>
-#include <QtTest>
 #include <cmath>
-#include <memory>
-#include <optional>
+
+using lora::test::Fixture;
+using lora::test::WorkerRuns;
 
 namespace {
-
-// Everything the worker reported, collected on the GUI thread through queued connections.
-class Recorder : public QObject {
-public:
-    explicit Recorder(TrainingWorker* worker) {
-        connect(worker, &TrainingWorker::runStarted, this,
-                [this](int, RunKind, const QString& label) { labels << label; });
-        connect(worker, &TrainingWorker::stepsReported, this,
-                [this](const StepBatch& b) { steps.push_back(b); });
-        connect(worker, &TrainingWorker::epochFinished, this,
-                [this](const EpochUpdate& e) { epochs.push_back(e); });
-        connect(worker, &TrainingWorker::runFinished, this, [this](const RunOutcome& o) {
-            finishedAtMs = clock.elapsed();
-            outcome = o;
-        });
-        connect(worker, &TrainingWorker::sweepPoint, this,
-                [this](const SweepPoint& p) { points.push_back(p); });
-        connect(worker, &TrainingWorker::sweepFinished, this,
-                [this](int, bool stopped) { sweepStopped = stopped; });
-        connect(worker, &TrainingWorker::failed, this,
-                [this](int, const QString& message) { failures << message; });
-        clock.start();
-    }
-
-    long lossCount() const {
-        long n = 0;
-        for (const StepBatch& b : steps) n += static_cast<long>(b.losses.size());
-        return n;
-    }
-    void clear() {
-        labels.clear();
-        steps.clear();
-        epochs.clear();
-        outcome.reset();
-        points.clear();
-        sweepStopped.reset();
-        failures.clear();
-    }
-
-    QElapsedTimer clock;
-    QStringList labels;
-    std::vector<StepBatch> steps;
-    std::vector<EpochUpdate> epochs;
-    std::optional<RunOutcome> outcome;
-    qint64 finishedAtMs = 0;
-    std::vector<SweepPoint> points;
-    std::optional<bool> sweepStopped;
-    QStringList failures;
-};
-
-// A worker on its own thread, torn down the way the session does it.
-struct Fixture {
-    QThread thread;
-    TrainingWorker* worker = new TrainingWorker;
-    std::unique_ptr<Recorder> rec;
-
-    Fixture() {
-        worker->moveToThread(&thread);
-        rec = std::make_unique<Recorder>(worker);
-        thread.start();
-    }
-    ~Fixture() {
-        worker->requestStop();
-        thread.quit();
-        thread.wait();
-        delete worker;
-    }
-    void run(const RunRequest& r) {
-        QMetaObject::invokeMethod(worker, "run", Qt::QueuedConnection, Q_ARG(RunRequest, r));
-    }
-    void sweep(const SweepRequest& r) {
-        QMetaObject::invokeMethod(worker, "runSweep", Qt::QueuedConnection, Q_ARG(SweepRequest, r));
-    }
-};
 
 bool sameWeights(const lora::Mlp& a, const lora::Mlp& b) {
     for (int i = 0; i < a.layerCount(); ++i)
@@ -99,27 +21,10 @@ bool sameWeights(const lora::Mlp& a, const lora::Mlp& b) {
 class TestTrainingWorker : public QObject {
     Q_OBJECT
 private:
-    DataPtr m_data;
-    ModelPtr m_base; // seed 000's base on 3-vs-4, from baseRun
-
-    RunRequest request(RunKind kind, const ExperimentSettings& s = {}) {
-        static int nextId = 1;
-        return RunRequest{nextId++, kind, s, m_base, m_data};
-    }
-
-    ModelPtr transferBase() {
-        if (m_base) return m_base;
-        Fixture f;
-        f.run(request(RunKind::Base));
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000); }();
-        m_base = f.rec->outcome ? f.rec->outcome->model : nullptr;
-        return m_base;
-    }
+    WorkerRuns m_runs; // m_runs.base: seed 000's base on 3-vs-4, from baseRun
 
 private slots:
-    void initTestCase() {
-        m_data = std::make_shared<const lora::SplitData>(lora::loadEmbeddedMnist());
-    }
+    void initTestCase() { m_runs.loadData(); }
 
     void baseRun_data() {
         QTest::addColumn<int>("epochs");
@@ -135,7 +40,7 @@ private slots:
         s.batchSize = batch;
         if (batch < 64) s.learningRate = 0.001f;
         Fixture f;
-        const RunRequest r = request(RunKind::Base, s);
+        const RunRequest r = m_runs.request(RunKind::Base, s);
         f.rec->clock.restart();
         f.run(r);
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 120000);
@@ -148,7 +53,7 @@ private slots:
         QVERIFY2(o.testAccuracy > 95.0f, qPrintable(QString::number(o.testAccuracy)));
         QVERIFY(!o.result.stopped);
 
-        const int n = lora::filterClassesRemap(m_data->train, {3, 4}).size();
+        const int n = lora::filterClassesRemap(m_runs.data->train, {3, 4}).size();
         const long steps = static_cast<long>((n + batch - 1) / batch) * epochs;
         QCOMPARE(o.result.steps, steps);
         QCOMPARE(int(o.result.epochs.size()), epochs);
@@ -172,7 +77,7 @@ private slots:
         QVERIFY2(
             f.rec->steps.size() <= bound,
             qPrintable(QStringLiteral("%1 reports in %2 s").arg(f.rec->steps.size()).arg(elapsed)));
-        if (!m_base && epochs == 1) m_base = o.model;
+        if (!m_runs.base && epochs == 1) m_runs.base = o.model;
     }
 
     void fineTune_data() {
@@ -186,10 +91,10 @@ private slots:
         QFETCH(int, kind);
         QFETCH(QString, label);
         QFETCH(long, trainable);
-        QVERIFY(transferBase());
-        const lora::Mlp before = *m_base;
+        QVERIFY(m_runs.transferBase());
+        const lora::Mlp before = *m_runs.base;
         Fixture f;
-        f.run(request(RunKind(kind)));
+        f.run(m_runs.request(RunKind(kind)));
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 120000);
         const RunOutcome& o = *f.rec->outcome;
         QCOMPARE(f.rec->labels, QStringList{label});
@@ -197,111 +102,22 @@ private slots:
         QCOMPARE(o.model->hasLora(), RunKind(kind) == RunKind::Lora);
         QVERIFY2(o.testAccuracy > 95.0f, qPrintable(QString::number(o.testAccuracy)));
         QCOMPARE(int(f.rec->epochs.size()), 5);
-        QVERIFY(sameWeights(*m_base, before)); // the shared snapshot is never trained
+        QVERIFY(sameWeights(*m_runs.base, before)); // the shared snapshot is never trained
         if (RunKind(kind) == RunKind::Lora) QVERIFY(sameWeights(*o.model, before));
     }
 
     // Seed 001's setting: fine-tune on one digit only, capped at maxSteps batches.
     void trainDigitsAndMaxSteps() {
-        QVERIFY(transferBase());
+        QVERIFY(m_runs.transferBase());
         ExperimentSettings s;
         s.trainDigits = {8};
         s.maxSteps = 7;
         Fixture f;
-        f.run(request(RunKind::Lora, s));
+        f.run(m_runs.request(RunKind::Lora, s));
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000);
         QCOMPARE(f.rec->outcome->result.steps, 7L);
         QCOMPARE(f.rec->steps.back().stepsTotal, 7L);
         QCOMPARE(f.rec->lossCount(), 7L);
-    }
-
-    void stopEndsALongRunWithinASecond_data() {
-        QTest::addColumn<bool>("pausedFirst");
-        QTest::newRow("running") << false;
-        QTest::newRow("paused") << true; // the stop must wake the paused loop
-    }
-    void stopEndsALongRunWithinASecond() {
-        QFETCH(bool, pausedFirst);
-        Fixture f;
-        f.run(
-            request(RunKind::Base, ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit)));
-        QTRY_VERIFY_WITH_TIMEOUT(!f.rec->steps.empty(), 60000);
-        if (pausedFirst) {
-            f.worker->setPaused(true);
-            QTest::qWait(100);
-        }
-        QElapsedTimer timer;
-        timer.start();
-        f.worker->requestStop();
-        QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 30000);
-        const qint64 ms = timer.elapsed();
-        qInfo("stop latency %lld ms after %ld steps", ms, long(f.rec->outcome->result.steps));
-        QVERIFY2(ms < 1000 * lora::test::kTimeScale,
-                 qPrintable(QStringLiteral("runFinished %1 ms after the stop").arg(ms)));
-        const RunOutcome& o = *f.rec->outcome;
-        QVERIFY(o.result.stopped);
-        QVERIFY(o.model);
-        QCOMPARE(o.model->architecture(), std::string("784-1000-2000-10"));
-        QVERIFY(o.result.steps < 800); // 8,000 images in batches of 10
-        QCOMPARE(f.rec->lossCount(), o.result.steps);
-        // Not measured: a test-set pass would hold the stop up; the epoch was cut short.
-        QVERIFY(std::isnan(o.testAccuracy));
-        QVERIFY(o.result.epochs.empty());
-        QVERIFY(f.rec->epochs.empty());
-        f.worker->setPaused(false);
-    }
-
-    // The session may stop a run the worker has not picked up yet (Stop right after Train):
-    // a stop through that run's id ends it as soon as it starts, while a stop of an earlier
-    // run leaves the queued one alone.
-    void stopReachesAQueuedRun_data() {
-        QTest::addColumn<bool>("throughQueued");
-        QTest::newRow("stop through the queued run") << true;
-        QTest::newRow("stop of the running one only") << false;
-    }
-    void stopReachesAQueuedRun() {
-        QFETCH(bool, throughQueued);
-        transferBase();
-        Fixture f;
-        const RunRequest running =
-            request(RunKind::Base, ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
-        const RunRequest queued = request(RunKind::Lora);
-        f.run(running);
-        f.run(queued);
-        QTRY_VERIFY_WITH_TIMEOUT(!f.rec->steps.empty(), 60000);
-        f.worker->requestStop(throughQueued ? queued.runId : running.runId);
-        QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome && f.rec->outcome->runId == queued.runId, 60000);
-        const RunOutcome& o = *f.rec->outcome;
-        QCOMPARE(f.rec->labels.size(), 2);
-        QCOMPARE(o.result.stopped, throughQueued);
-        if (throughQueued)
-            QCOMPARE(o.result.steps, 0L);
-        else
-            QCOMPARE(o.result.steps, 130L); // 5 epochs of 1612 digits in batches of 64
-    }
-
-    void pauseAndStepOnce() {
-        Fixture f;
-        // Paused before it starts: the loop parks after its first batch.
-        f.worker->setPaused(true);
-        QVERIFY(f.worker->isPaused());
-        f.run(request(RunKind::Base));
-        QTRY_COMPARE_WITH_TIMEOUT(f.rec->lossCount(), 1L, 30000);
-        const std::size_t reports = f.rec->steps.size();
-        QTest::qWait(300);
-        QCOMPARE(f.rec->steps.size(), reports);
-        QCOMPARE(f.rec->lossCount(), 1L);
-
-        f.worker->stepOnce();
-        QTRY_COMPARE_WITH_TIMEOUT(f.rec->lossCount(), 2L, 30000);
-        QTest::qWait(300);
-        QCOMPARE(f.rec->lossCount(), 2L);
-        QVERIFY(!f.rec->outcome);
-
-        f.worker->setPaused(false);
-        QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000);
-        QVERIFY(!f.rec->outcome->result.stopped);
-        QCOMPARE(f.rec->lossCount(), f.rec->outcome->result.steps);
     }
 
     void badRequestFailsAndWorkerCarriesOn_data() {
@@ -336,12 +152,12 @@ private slots:
         s.architecture = architecture.toStdString();
         s.baseClasses.clear();
         for (const QString& d : baseClasses.split(',')) s.baseClasses.push_back(d.toInt());
-        RunRequest bad = request(RunKind(kind), s);
+        RunRequest bad = m_runs.request(RunKind(kind), s);
         if (!withBase) bad.base = nullptr;
         if (!withData) bad.data = nullptr;
         Fixture f;
         f.run(bad);
-        f.run(request(RunKind::Base));
+        f.run(m_runs.request(RunKind::Base));
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000);
         QCOMPARE(f.rec->failures, QStringList{message});
         QCOMPARE(f.rec->labels, QStringList{"base 784-64-2"}); // the bad one never started
@@ -353,7 +169,7 @@ private slots:
         ExperimentSettings s;
         s.learningRate = 1e30f;
         Fixture f;
-        f.run(request(RunKind::Base, s));
+        f.run(m_runs.request(RunKind::Base, s));
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000);
         const RunOutcome& o = *f.rec->outcome;
         QVERIFY(o.result.diverged);
@@ -366,21 +182,21 @@ private slots:
     }
 
     void baseOfAnotherShapeFails() {
-        QVERIFY(transferBase());
+        QVERIFY(m_runs.transferBase());
         ExperimentSettings s = ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit);
         Fixture f;
-        f.run(request(RunKind::Lora, s)); // m_base is 784-64-2
+        f.run(m_runs.request(RunKind::Lora, s)); // m_runs.base is 784-64-2
         QTRY_COMPARE_WITH_TIMEOUT(f.rec->failures.size(), 1, 30000);
         QCOMPARE(f.rec->failures.front(),
                  QStringLiteral("the base model has 2 outputs but 10 target classes are chosen"));
     }
 
     void sweep() {
-        QVERIFY(transferBase());
+        QVERIFY(m_runs.transferBase());
         ExperimentSettings s;
         s.fineTuneEpochs = 2;
         Fixture f;
-        f.sweep(SweepRequest{42, s, m_base, m_data, {1, 2}, {1.0f, 2.0f}});
+        f.sweep(SweepRequest{42, s, m_runs.base, m_runs.data, {1, 2}, {1.0f, 2.0f}});
         QTRY_VERIFY_WITH_TIMEOUT(f.rec->sweepStopped.has_value(), 120000);
         QCOMPARE(*f.rec->sweepStopped, false);
         QVERIFY(f.rec->failures.isEmpty());
@@ -402,43 +218,13 @@ private slots:
         }
     }
 
-    void sweepStops() {
-        QVERIFY(transferBase());
-        ExperimentSettings s;
-        Fixture f;
-        f.sweep(SweepRequest{7, s, m_base, m_data, {1, 2, 4, 8, 16, 32, 64}, {}});
-        QTRY_VERIFY_WITH_TIMEOUT(!f.rec->points.empty(), 60000);
-        f.worker->requestStop();
-        QTRY_VERIFY_WITH_TIMEOUT(f.rec->sweepStopped.has_value(), 30000);
-        QCOMPARE(*f.rec->sweepStopped, true);
-        QVERIFY(f.rec->points.size() < 7);
-    }
-
     void sweepWithBadRankFails() {
-        QVERIFY(transferBase());
+        QVERIFY(m_runs.transferBase());
         Fixture f;
-        f.sweep(SweepRequest{8, ExperimentSettings{}, m_base, m_data, {2, 0}, {}});
+        f.sweep(SweepRequest{8, ExperimentSettings{}, m_runs.base, m_runs.data, {2, 0}, {}});
         QTRY_COMPARE_WITH_TIMEOUT(f.rec->failures.size(), 1, 30000);
         QCOMPARE(f.rec->failures.front(), QStringLiteral("rank must be at least 1"));
         QVERIFY(f.rec->points.empty()); // checked before any training
-    }
-
-    // The session's shutdown: stop, quit, join — with a run still in progress.
-    void quitDuringARun() {
-        auto thread = std::make_unique<QThread>();
-        auto* worker = new TrainingWorker;
-        worker->moveToThread(thread.get());
-        Recorder rec(worker);
-        thread->start();
-        QMetaObject::invokeMethod(
-            worker, "run", Qt::QueuedConnection,
-            Q_ARG(RunRequest, request(RunKind::Base, ExperimentSettings::forPreset(
-                                                         ExperimentPreset::FixWeakDigit))));
-        QTRY_VERIFY_WITH_TIMEOUT(!rec.steps.empty(), 60000);
-        worker->requestStop();
-        thread->quit();
-        QVERIFY(thread->wait(30000));
-        delete worker;
     }
 };
 

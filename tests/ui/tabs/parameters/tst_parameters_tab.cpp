@@ -211,26 +211,6 @@ private slots:
         QCOMPARE(panel.modelChoice(), QString("Current architecture"));
         QCOMPARE(panel.budget().loraParams, std::int64_t(3656));
     }
-
-    // A throwaway screenshot for a human to look at (seed 000's configuration).
-    void render() {
-        const QString path = qEnvironmentVariable("LORA_UI_SCREENSHOT_DIR");
-        if (path.isEmpty()) QSKIP("set LORA_UI_SCREENSHOT_DIR to save screenshots");
-        ParametersTab panel;
-        panel.resize(1100, 700);
-        panel.setConfiguration("784-64-2", 4, 1.0f, false, kFc);
-        panel.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        QCoreApplication::processEvents(); // let the layout fit the new texts
-        QVERIFY(panel.grab().save(path + "/u3_params.png"));
-        panel.selectModel("llama2-7b");
-        QCoreApplication::processEvents(); // let the layout fit the new texts
-        QVERIFY(panel.grab().save(path + "/u3_params_llama.png"));
-        panel.selectModel("Current architecture");
-        panel.setConfiguration("784-64-2", 4, 1.0f, false, {"fc3"});
-        QCoreApplication::processEvents(); // let the layout fit the new texts
-        QVERIFY(panel.grab().save(path + "/u3_params_error.png"));
-    }
 };
 
 const Targets TestParametersTab::kFc{"fc1", "fc2"};

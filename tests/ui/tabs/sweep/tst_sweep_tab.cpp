@@ -180,25 +180,6 @@ private slots:
         panel.setRunning(false);
         QVERIFY(run->isEnabled());
     }
-
-    // A throwaway screenshot for a human to look at: a plausible seed-000 sweep.
-    void render() {
-        const QString dir = qEnvironmentVariable("LORA_UI_SCREENSHOT_DIR");
-        if (dir.isEmpty()) QSKIP("set LORA_UI_SCREENSHOT_DIR to save screenshots");
-        SweepTab panel;
-        panel.resize(1100, 700);
-        panel.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        const int ranks[] = {1, 2, 4, 8, 16};
-        const float rankAcc[] = {95.8f, 97.4f, 98.3f, 98.6f, 98.7f};
-        const float alphas[] = {0.5f, 1, 2, 4, 8};
-        const float alphaAcc[] = {97.2f, 98.3f, 98.8f, 98.5f, 97.9f};
-        for (int i = 0; i < 5; ++i) panel.addPoint(point(1, true, ranks[i], 1.0f, rankAcc[i]));
-        for (int i = 0; i < 5; ++i) panel.addPoint(point(1, false, 4, alphas[i], alphaAcc[i]));
-        panel.sweepFinished(1, false);
-        QCoreApplication::processEvents(); // let the charts lay out their new axes
-        QVERIFY(panel.grab().save(dir + "/u3_sweep.png"));
-    }
 };
 
 QTEST_MAIN(TestSweepTab)

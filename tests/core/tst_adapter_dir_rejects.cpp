@@ -1,0 +1,200 @@
+// PEFT-style adapter directories that are refused, each with its one-line message, and
+// failures that leave the model exactly as it was.
+#include "io/adapter_dir.h"
+#include "util/error.h"
+#include "util/rng.h"
+
+#include "adapter_dir_files.h"
+#include "error_of.h"
+#include "same_bits.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace lora;
+using lora::test::errorOf;
+using lora::test::kConfig;
+using lora::test::kGood;
+using lora::test::sameBits;
+using lora::test::writeDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The config file's own faults.
+void addConfigFaultRows() {
+    QTest::newRow("missing config") << "<none>" << kGood << ""
+                                    << "{dir}: adapter_config.json not found";
+    QTest::newRow("config not JSON") << "{\"r\": " << kGood << ""
+                                     << "{cfg}: not valid JSON";
+    QTest::newRow("config not object") << "[1]" << kGood << ""
+                                       << "{cfg}: not a JSON object";
+    QTest::newRow("no peft_type") << R"({"r": 2})" << kGood << ""
+                                  << "{cfg}: peft_type is missing";
+    QTest::newRow("IA3") << R"({"peft_type": "IA3", "r": 2})" << kGood << ""
+                         << R"({cfg}: peft_type is "IA3"; only LORA adapters are supported)";
+    QTest::newRow("DoRA") << R"({"peft_type": "LORA", "use_dora": true})" << kGood << ""
+                          << "{cfg}: DoRA adapters (use_dora) are not supported";
+    QTest::newRow("r zero") << R"({"peft_type": "LORA", "r": 0})" << kGood << ""
+                            << "{cfg}: r must be a positive integer (got 0)";
+    QTest::newRow("r fractional") << R"({"peft_type": "LORA", "r": 2.5})" << kGood << ""
+                                  << "{cfg}: r must be a positive integer (got 2.5)";
+    QTest::newRow("alpha string") << R"({"peft_type": "LORA", "r": 2, "lora_alpha": "x"})" << kGood
+                                  << ""
+                                  << R"({cfg}: lora_alpha must be a positive number (got "x"))";
+    QTest::newRow("alpha negative")
+        << R"({"peft_type": "LORA", "r": 2, "lora_alpha": -1})" << kGood << ""
+        << "{cfg}: lora_alpha must be a positive number (got -1)";
+    QTest::newRow("rslora not bool")
+        << R"({"peft_type": "LORA", "use_rslora": "yes"})" << kGood << ""
+        << "{cfg}: use_rslora must be true or false";
+}
+
+// The weights file's own faults: keys, pairs, shapes against the base and r.
+void addWeightFaultRows() {
+    QTest::newRow("missing weights") << kConfig << "<none>"
+                                     << ""
+                                     << "{dir}: adapter_model.safetensors not found";
+    QTest::newRow("no tensors") << kConfig << ""
+                                << ""
+                                << "{w}: no LoRA tensors";
+    QTest::newRow("unknown layer")
+        << kConfig << kGood + ",fc9.lora_A.weight:2x4"
+        << ""
+        << "{w}: adapter key 'fc9.lora_A.weight' matches no layer of the 10-6-4-3 base";
+    QTest::newRow("not a lora key") << kConfig << kGood + ",fc1.weight:6x10"
+                                    << ""
+                                    << "unexpected tensor 'fc1.weight' in {w}";
+    QTest::newRow("lora bias") << kConfig << kGood + ",fc1.lora_B.bias:6"
+                               << ""
+                               << "unexpected tensor 'fc1.lora_B.bias' in {w}";
+    QTest::newRow("twice")
+        << kConfig << kGood + ",base_model.model.fc1.lora_A.default.weight:2x10"
+        << ""
+        << "{w}: 'fc1.lora_A.weight' and 'base_model.model.fc1.lora_A.default.weight' are both "
+           "fc1.lora_A";
+    QTest::newRow("A without B") << kConfig << "fc1.lora_A.weight:2x10"
+                                 << ""
+                                 << "{w}: fc1 has lora_A but no lora_B";
+    QTest::newRow("B without A") << kConfig << "fc2.lora_B.weight:4x2"
+                                 << ""
+                                 << "{w}: fc2 has lora_B but no lora_A";
+    QTest::newRow("A inputs") << kConfig << "fc1.lora_A.weight:2x100,fc1.lora_B.weight:6x2"
+                              << ""
+                              << "{w}: fc1.lora_A.weight is [2,100] but fc1 takes 10 inputs";
+    QTest::newRow("B outputs") << kConfig << "fc1.lora_A.weight:2x10,fc1.lora_B.weight:7x2"
+                               << ""
+                               << "{w}: fc1.lora_B.weight is [7,2] but fc1 has 6 outputs";
+    QTest::newRow("A rank") << kConfig << "fc1.lora_A.weight:3x10,fc1.lora_B.weight:6x3"
+                            << ""
+                            << "{w}: fc1.lora_A.weight is [3,10] but r is 2";
+    QTest::newRow("B rank") << kConfig << "fc1.lora_A.weight:2x10,fc1.lora_B.weight:6x3"
+                            << ""
+                            << "{w}: fc1.lora_B.weight is [6,3] but r is 2";
+    QTest::newRow("A 1-D") << kConfig << "fc1.lora_A.weight:20,fc1.lora_B.weight:6x2"
+                           << ""
+                           << "{w}: fc1.lora_A.weight is [20] but must be 2-D";
+}
+
+// The per-layer patterns, a PiSSA init PEFT did not convert, and another base.
+void addPatternAndBaseRows() {
+    QTest::newRow("rank_pattern disagrees")
+        << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 4}})" << kGood << ""
+        << "{w}: fc3.lora_A.weight is [2,4] but r is 4";
+    QTest::newRow("unconverted PiSSA")
+        << R"({"peft_type": "LORA", "r": 2, "init_lora_weights": "pissa_niter_4"})" << kGood << ""
+        << R"({cfg}: init_lora_weights "pissa_niter_4" changes the base weights; save the )"
+           "adapter converted to plain LoRA (path_initial_model_for_weight_conversion)";
+    QTest::newRow("rank_pattern zero")
+        << R"({"peft_type": "LORA", "r": 2, "rank_pattern": {"fc3": 0}})" << kGood << ""
+        << "{cfg}: rank_pattern for fc3 must be a positive integer";
+    QTest::newRow("other base")
+        << kConfig << kGood << "10-8-4-3"
+        << "{w}: adapter was trained on a 10-8-4-3 base but the model is 10-6-4-3";
+}
+
+} // namespace
+
+class TestAdapterDirRejects : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+    Mlp m_base{"10-6-4-3"};
+    std::string path(const std::string& name) const {
+        return m_tmp.path().toStdString() + "/" + name;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_tmp.isValid());
+        Rng rng(11);
+        m_base.initDefault(rng);
+    }
+    void cleanup() {
+        for (const auto& e : fs::directory_iterator(m_tmp.path().toStdString()))
+            fs::remove_all(e.path());
+    }
+
+    void rejects_data() {
+        QTest::addColumn<QString>("config");
+        QTest::addColumn<QString>("weights");
+        QTest::addColumn<QString>("arch");    // lora_explorer.architecture metadata, if any
+        QTest::addColumn<QString>("message"); // {dir}, {cfg}, {w} are substituted
+        addConfigFaultRows();
+        addWeightFaultRows();
+        addPatternAndBaseRows();
+    }
+
+    void rejects() {
+        QFETCH(QString, config);
+        QFETCH(QString, weights);
+        QFETCH(QString, arch);
+        QFETCH(QString, message);
+        const std::string dir = path("bad");
+        std::map<std::string, std::string> meta;
+        if (!arch.isEmpty()) meta["lora_explorer.architecture"] = arch.toStdString();
+        writeDir(dir, config, weights, meta);
+        const QString d = QString::fromStdString(dir);
+        message.replace("{dir}", d)
+            .replace("{cfg}", d + "/adapter_config.json")
+            .replace("{w}", d + "/adapter_model.safetensors");
+        Mlp model = m_base;
+        QCOMPARE(QString::fromStdString(errorOf([&] { loadAdapter(dir, model); })), message);
+        QVERIFY(sameBits(model, m_base));
+    }
+
+    void missingDirectory() {
+        Mlp model = m_base;
+        QCOMPARE(errorOf([&] { loadAdapter(path("nowhere"), model); }),
+                 path("nowhere") + ": not a directory");
+    }
+
+    void failedLoadLeavesModelUntouched() {
+        Mlp model = m_base;
+        LoraConfig config;
+        config.spec.rank = 5;
+        config.targets = {"fc2"};
+        Rng rng(9);
+        model.attachLora(config, rng);
+        model.adapter(1)->B.setConstant(0.5f);
+        model.mergeLora();
+        const Mlp before = model;
+        const LoraLinear* adapterBefore = model.adapter(1);
+        // fc1 is fine; fc3's B is wrong, found only after fc1 was examined.
+        writeDir(path("bad"), kConfig,
+                 "fc1.lora_A.weight:2x10,fc1.lora_B.weight:6x2,fc3.lora_A.weight:2x4,fc3.lora_B."
+                 "weight:2x2");
+        QVERIFY(errorOf([&] {
+                    loadAdapter(path("bad"), model);
+                }).find("fc3.lora_B.weight is [2,2]") != std::string::npos);
+        QCOMPARE(model.adapter(1), adapterBefore);
+        QVERIFY(sameBits(model, before));
+        QVERIFY(model.adapter(1)->merged());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestAdapterDirRejects)
+#include "tst_adapter_dir_rejects.moc"
