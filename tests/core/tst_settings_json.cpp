@@ -100,8 +100,8 @@ private slots:
                                    << "target layer 'fc3' does not exist in 784-64-2 (layers "
                                       "fc1-fc2)";
         QTest::newRow("broken JSON") << R"({"preset")"
-                                       << R"([{"preset")"
-                                       << "settings is not valid JSON";
+                                     << R"([{"preset")"
+                                     << "settings is not valid JSON";
     }
     void strictRefusals() {
         QFETCH(QString, from);
