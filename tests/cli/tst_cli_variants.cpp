@@ -60,7 +60,7 @@ private slots:
         QTest::newRow("ranks") << QStringList{"scaling", "--ranks", "1,x"}
                                << "--ranks: 'x' is not a rank between 1 and 4096";
         QTest::newRow("alpha") << QStringList{"scaling", "--alpha", "0"}
-                               << "LoRA alpha must be a positive number";
+                               << "alpha must be a positive number";
     }
     void badRequests() {
         QFETCH(QStringList, args);

@@ -192,9 +192,7 @@ void ExperimentSettings::validate() const {
                              " is not among the target classes " +
                              lora::formatClasses(targetClasses));
 
-    if (rank < 1) throw InputError("rank must be at least 1");
-    if (!std::isfinite(alpha) || !(alpha > 0.0f))
-        throw InputError("alpha must be a positive number");
+    loraSpec().validate(); // the core's one rank limit, whatever the slider shows
     const int layers = static_cast<int>(widths.size()) - 1;
     for (const std::string& t : targets) {
         const QString name = QString::fromStdString(t);
