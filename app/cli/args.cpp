@@ -8,15 +8,27 @@
 
 namespace lora::cli {
 
-Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
-           const std::set<std::string>& switches) {
+namespace {
+
+const Flag* findFlag(const std::vector<Flag>& flags, const std::string& name) {
+    for (const Flag& f : flags)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+} // namespace
+
+Args::Args(const std::vector<std::string>& argv, const std::vector<Flag>& flags,
+           const std::map<std::string, std::string>& refused) {
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a.rfind("--", 0) != 0) throw InputError("unexpected argument '" + a + "'");
         const std::string name = a.substr(2);
-        if (switches.count(name)) {
+        const Flag* flag = findFlag(flags, name);
+        if (!flag && refused.count(name)) throw InputError(refused.at(name));
+        if (flag && flag->value.empty()) {
             m_switches.insert(name);
-        } else if (valued.count(name)) {
+        } else if (flag) {
             if (i + 1 >= argv.size()) throw InputError("--" + name + " needs a value");
             if (m_values.count(name)) throw InputError("--" + name + " is given twice");
             m_values[name] = argv[++i];

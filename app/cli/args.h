@@ -2,6 +2,7 @@
 // Command-line flags of one sub-command: "--name value" pairs and bare "--switch"es.
 // Every accessor validates and throws InputError naming the flag, so bad input becomes
 // a one-line message and exit code 2.
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -9,11 +10,19 @@
 
 namespace lora::cli {
 
+// One flag as a command accepts it and `lora-cli help COMMAND` lists it.
+struct Flag {
+    std::string name;  // without the leading "--"
+    std::string value; // what it takes, e.g. "FILE"; empty for a switch
+    std::string help;  // one line
+};
+
 class Args {
 public:
-    // `valued` lists flags that take a value, `switches` those that do not.
-    Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
-         const std::set<std::string>& switches);
+    // `flags` are those the command accepts (commands.cpp's table). A flag in `refused` is
+    // known elsewhere but not here: its message replaces "unknown option".
+    Args(const std::vector<std::string>& argv, const std::vector<Flag>& flags,
+         const std::map<std::string, std::string>& refused = {});
 
     bool has(const std::string& flag) const;
     std::string text(const std::string& flag, const std::string& fallback) const;

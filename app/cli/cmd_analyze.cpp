@@ -23,8 +23,7 @@ const LoraLinear& adapterAt(Mlp& model, const std::string& dir, int index,
 
 } // namespace
 
-int runAnalyze(const std::vector<std::string>& argv) {
-    const Args args(argv, {"base", "adapter", "compare", "layer", "rank", "seed"}, {});
+int runAnalyze(const Args& args) {
     const LoadedModel loaded = loadModel(args.required("base"));
     const std::string layer = args.text("layer", "fc1");
     const int index = loaded.model.layerIndex(layer);

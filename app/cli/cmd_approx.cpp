@@ -22,11 +22,7 @@ std::string tableLine(const ImprovementRow& row) {
 
 } // namespace
 
-int runApprox(const std::vector<std::string>& argv) {
-    const Args args(argv,
-                    {"rows", "cols", "rank", "steps", "seed", "lr", "optimizer", "report-every",
-                     "matrix", "tensor"},
-                    {});
+int runApprox(const Args& args) {
     Matrix w;
     const std::uint64_t seed = args.seed("seed");
     if (args.has("matrix")) {
@@ -40,7 +36,8 @@ int runApprox(const std::vector<std::string>& argv) {
         w = gaussianMatrix(rows, cols, rng);
     }
     GdApproxOptions options;
-    options.rank = static_cast<int>(args.integer("rank", 2, 1, 65536));
+    // The factors' rank takes LoRA's one limit; validate() then bounds it by the matrix.
+    options.rank = rankFrom(args, 2);
     options.steps = static_cast<int>(args.integer("steps", 1000, 0, 1000000));
     options.optimizer = args.text("optimizer", "adam");
     options.learningRate = args.number("lr", 0.01f);

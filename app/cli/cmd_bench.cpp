@@ -24,11 +24,7 @@ std::string cpuModel() {
 
 } // namespace
 
-int runBench(const std::vector<std::string>& argv) {
-    const Args args(
-        argv,
-        {"arch", "batch", "mode", "rank", "alpha", "seconds", "threads", "samples", "size", "seed"},
-        {});
+int runBench(const Args& args) {
     const std::string mode = args.text("mode", "full");
     const int threads = static_cast<int>(args.integer("threads", 1, 1, 256));
     const double seconds = args.number("seconds", 2.0f);
@@ -53,7 +49,7 @@ int runBench(const std::vector<std::string>& argv) {
     options.arch = args.text("arch", options.arch);
     options.batch = static_cast<int>(args.integer("batch", options.batch, 1, 1 << 16));
     options.mode = benchModeFromString(mode);
-    options.rank = static_cast<int>(args.integer("rank", options.rank, 1, 1 << 16));
+    options.rank = rankFrom(args, options.rank);
     options.alpha = args.number("alpha", options.alpha);
     options.seconds = seconds;
     options.threads = threads;

@@ -29,8 +29,7 @@ std::string logitsCsv(const Dataset& data, const Matrix& logits) {
 
 } // namespace
 
-int runEval(const std::vector<std::string>& argv) {
-    const Args args(argv, {"base", "adapter", "classes", "logits", "data"}, {"no-lora", "merged"});
+int runEval(const Args& args) {
     LoadedModel loaded = loadModel(args.required("base"));
     Mlp& model = loaded.model;
     const std::vector<int> classes = chooseClasses(args, loaded);

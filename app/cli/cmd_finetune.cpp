@@ -10,7 +10,6 @@
 #include "util/error.h"
 #include "util/threads.h"
 
-#include <algorithm>
 #include <cstring>
 
 namespace lora::cli {
@@ -41,14 +40,22 @@ int wrongAmong(const Evaluation& ev, const std::vector<int>& positions) {
     return wrong;
 }
 
+// The adapter's spec and the layers it ended up on.
+void addLoraJson(Json& result, const LoraSpec& spec, const Mlp& model) {
+    result["rank"] = spec.rank;
+    result["alpha"] = spec.alpha;
+    result["rslora"] = spec.rslora;
+    result["scale"] = spec.scale();
+    result["init"] = toString(spec.init);
+    Json targets = Json::array();
+    for (int i = 0; i < model.layerCount(); ++i)
+        if (model.adapter(i)) targets.push_back(model.layerName(i));
+    result["targets"] = targets;
+}
+
 } // namespace
 
-int runFinetune(const std::vector<std::string>& argv) {
-    const Args args(argv,
-                    {"base", "classes", "train-digits", "rank", "alpha", "targets", "init",
-                     "epochs", "lr", "batch", "seed", "max-steps", "out", "data", "optimizer",
-                     "threads"},
-                    {"rslora", "full"});
+int runFinetune(const Args& args) {
     LoadedModel loaded = loadModel(args.required("base"));
     Mlp& model = loaded.model;
     const std::vector<int> classes = chooseClasses(args, loaded);
@@ -58,18 +65,13 @@ int runFinetune(const std::vector<std::string>& argv) {
     const std::uint64_t seed = args.seed("seed");
     const std::string out = args.text("out", "");
 
+    // The remapped labels of --train-digits, checked before the data loads.
+    const std::vector<int> trainPositions =
+        args.has("train-digits")
+            ? classPositions(classes, parseClasses(args.required("train-digits")), "--train-digits")
+            : std::vector<int>{};
     TaskData task = loadTask(args, classes);
-    std::vector<int> trainPositions; // remapped labels of --train-digits
-    if (args.has("train-digits")) {
-        for (int d : parseClasses(args.text("train-digits", ""))) {
-            auto it = std::find(classes.begin(), classes.end(), d);
-            if (it == classes.end())
-                throw InputError("--train-digits: digit " + std::to_string(d) +
-                                 " is not among the classes " + formatClasses(classes));
-            trainPositions.push_back(static_cast<int>(it - classes.begin()));
-        }
-        task.train = filterKeepLabels(task.train, trainPositions);
-    }
+    if (!trainPositions.empty()) task.train = filterKeepLabels(task.train, trainPositions);
 
     const Mlp original = model;
     const Evaluation before = evaluate(model, task.test);
@@ -117,17 +119,7 @@ int runFinetune(const std::vector<std::string>& argv) {
         {"train_samples", task.train.size()},
         {"epochs", epochSeries(run.epochs)},
         {"out", out}};
-    if (!full) {
-        result["rank"] = lora.spec.rank;
-        result["alpha"] = lora.spec.alpha;
-        result["rslora"] = lora.spec.rslora;
-        result["scale"] = lora.spec.scale();
-        result["init"] = toString(lora.spec.init);
-        Json targets = Json::array();
-        for (int i = 0; i < model.layerCount(); ++i)
-            if (model.adapter(i)) targets.push_back(model.layerName(i));
-        result["targets"] = targets;
-    }
+    if (!full) addLoraJson(result, lora.spec, model);
     if (!trainPositions.empty()) {
         result["wrong_before"] = wrongAmong(before, trainPositions);
         result["wrong_after"] = wrongAmong(after, trainPositions);

@@ -55,11 +55,7 @@ Json updatesJson(const Mlp& base, const std::vector<LayerUpdate>& updates) {
 
 } // namespace
 
-int runForgetting(const std::vector<std::string>& argv) {
-    const Args args(argv,
-                    {"base", "old-classes", "classes", "rank", "alpha", "targets", "init", "epochs",
-                     "lr", "batch", "seed", "max-steps", "data", "optimizer", "threads"},
-                    {"rslora"});
+int runForgetting(const Args& args) {
     const LoadedModel loaded = loadModel(args.required("base"));
     const std::vector<int> oldClasses = args.has("old-classes")
                                             ? parseClasses(args.required("old-classes"))

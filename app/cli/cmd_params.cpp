@@ -16,19 +16,6 @@ std::string grouped(std::int64_t n) {
     return digits;
 }
 
-std::vector<std::string> splitTargets(const std::string& text) {
-    std::vector<std::string> targets;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t comma = text.find(',', start);
-        const std::string t = text.substr(start, comma - start);
-        if (t.empty()) throw InputError("--targets: empty name in '" + text + "'");
-        targets.push_back(t);
-        if (comma == std::string::npos) return targets;
-        start = comma + 1;
-    }
-}
-
 Json budgetJson(const ParameterBudget& b) {
     Json layers = Json::array();
     for (const LayerBudget& l : b.layers)
@@ -65,16 +52,15 @@ Json budgetJson(const ParameterBudget& b) {
 
 } // namespace
 
-int runParams(const std::vector<std::string>& argv) {
-    const Args args(argv, {"arch", "preset", "rank", "alpha", "targets"}, {"rslora"});
+int runParams(const Args& args) {
     if (args.has("arch") == args.has("preset"))
         throw InputError("give exactly one of --arch A or --preset NAME");
     const ModelShape shape =
         args.has("arch") ? mlpShape(args.required("arch")) : presetShape(args.required("preset"));
-    const int rank = static_cast<int>(args.integer("rank", shape.defaultRank, 1, 65536));
+    const int rank = rankFrom(args, shape.defaultRank);
     const float alpha = args.number("alpha", shape.defaultAlpha);
     const std::vector<std::string> targets =
-        args.has("targets") ? splitTargets(args.required("targets")) : shape.defaultTargets;
+        args.has("targets") ? targetsFrom(args) : shape.defaultTargets;
     const ParameterBudget budget = computeBudget(shape, rank, alpha, targets, args.has("rslora"));
 
     // The line PEFT's print_trainable_parameters() prints, for side-by-side comparison.

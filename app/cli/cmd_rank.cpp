@@ -5,8 +5,7 @@
 
 namespace lora::cli {
 
-int runRank(const std::vector<std::string>& argv) {
-    const Args args(argv, {"matrix", "tensor", "example", "tolerance"}, {});
+int runRank(const Args& args) {
     const Matrix w = chooseMatrix(args);
     const float tolerance = args.number("tolerance", -1.0f);
     if (args.has("tolerance") && tolerance < 0.0f)

@@ -41,9 +41,7 @@ Matrix layerMatrix(const Args& args, std::string& source) {
 
 } // namespace
 
-int runSvd(const std::vector<std::string>& argv) {
-    const Args args(argv, {"matrix", "tensor", "example", "base", "layer", "adapter", "rank"},
-                    {"all-ranks", "delta"});
+int runSvd(const Args& args) {
     std::string source;
     Matrix w;
     if (args.has("base")) {

@@ -11,11 +11,7 @@
 
 namespace lora::cli {
 
-int runTrain(const std::vector<std::string>& argv) {
-    const Args args(
-        argv,
-        {"arch", "classes", "epochs", "lr", "batch", "seed", "optimizer", "out", "data", "threads"},
-        {});
+int runTrain(const Args& args) {
     const std::vector<int> widths = parseArchitecture(args.text("arch", "784-64-2"));
     const std::vector<int> classes = parseClasses(args.text("classes", "all"));
     const TrainOptions options = trainOptionsFrom(args, 1);

@@ -6,19 +6,12 @@
 #include "linalg/rank.h"
 #include "train/progress.h"
 #include "util/error.h"
+#include "util/list_parse.h"
 #include "util/threads.h"
 
 #include <iostream>
-#include <sstream>
 
 namespace lora::cli {
-
-std::vector<std::string> splitList(const std::string& text) {
-    std::vector<std::string> items;
-    std::stringstream ss(text);
-    for (std::string item; std::getline(ss, item, ',');) items.push_back(item);
-    return items;
-}
 
 TaskData loadTask(const Args& args, const std::vector<int>& classes) {
     const SplitData split = loadMnist(args.text("data", ""));
@@ -75,14 +68,24 @@ TrainOptions trainOptionsFrom(const Args& args, int epochs) {
     return options;
 }
 
+int rankFrom(const Args& args, int rank) {
+    return static_cast<int>(args.integer("rank", rank, 1, kMaxRank));
+}
+
+std::vector<std::string> targetsFrom(const Args& args) {
+    if (!args.has("targets")) return {};
+    return parseNameList(args.required("targets"), "--targets");
+}
+
 LoraConfig loraConfigFrom(const Args& args) {
     LoraConfig lora;
-    lora.spec.rank = static_cast<int>(args.integer("rank", 4, 1, 4096));
+    lora.spec.rank = rankFrom(args, 4);
     lora.spec.alpha = args.number("alpha", 1.0f);
     if (!(lora.spec.alpha > 0.0f)) throw InputError("--alpha must be greater than 0");
     lora.spec.rslora = args.has("rslora");
     lora.spec.init = loraInitFromString(args.text("init", "kaiming"));
-    if (args.has("targets")) lora.targets = splitList(args.text("targets", ""));
+    lora.spec.validate();
+    lora.targets = targetsFrom(args);
     return lora;
 }
 

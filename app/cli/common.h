@@ -1,6 +1,7 @@
 #pragma once
 // Pieces every lora-cli sub-command shares: data loading, class selection, JSON output.
 #include "cli/args.h"
+#include "cli/commands.h"
 #include "data/idx.h"
 #include "io/model_file.h"
 #include "train/trainer.h"
@@ -20,9 +21,6 @@ struct TaskData {
 };
 TaskData loadTask(const Args& args, const std::vector<int>& classes);
 
-// "a,b,c" -> {"a", "b", "c"}
-std::vector<std::string> splitList(const std::string& text);
-
 // Progress lines go to stderr so stdout stays one JSON object.
 void logLine(const std::string& text);
 void printResult(const Json& result);
@@ -37,24 +35,14 @@ std::vector<int> chooseClasses(const Args& args, const LoadedModel& base);
 // --epochs (default `epochs`) --batch --lr --optimizer --max-steps; the shuffling seed is
 // --seed + 1, a stream apart from the initialisation's. Also applies --threads.
 TrainOptions trainOptionsFrom(const Args& args, int epochs);
+// --rank (default `rank`), checked against LoraSpec's one limit.
+int rankFrom(const Args& args, int rank);
+// --targets as layer names; empty (every layer) without the flag.
+std::vector<std::string> targetsFrom(const Args& args);
 // --rank --alpha --rslora --init --targets.
 LoraConfig loraConfigFrom(const Args& args);
 
 // The matrix named by --matrix FILE [--tensor NAME] or --example NAME (exactly one).
 Matrix chooseMatrix(const Args& args);
-
-int runTrain(const std::vector<std::string>& argv);
-int runFinetune(const std::vector<std::string>& argv);
-int runEval(const std::vector<std::string>& argv);
-int runRank(const std::vector<std::string>& argv);
-int runSvd(const std::vector<std::string>& argv);
-int runApprox(const std::vector<std::string>& argv);
-int runParams(const std::vector<std::string>& argv);
-int runAnalyze(const std::vector<std::string>& argv);
-int runForgetting(const std::vector<std::string>& argv);
-int runVariants(const std::vector<std::string>& argv);
-int runScaling(const std::vector<std::string>& argv);
-int runBench(const std::vector<std::string>& argv);
-int runAdapters(const std::vector<std::string>& argv);
 
 } // namespace lora::cli

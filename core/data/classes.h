@@ -9,4 +9,10 @@ namespace lora {
 std::vector<int> parseClasses(const std::string& text);
 std::string formatClasses(const std::vector<int>& classes); // "3,4"
 
+// Where each digit sits in `classes`: the label filterClassesRemap gives its images
+// (seed 001 trains a 10-way model on its 9s only: digits {9} -> positions {9}).
+// InputError "<what>: digit 9 is not among the classes 7,8" for a digit not in the list.
+std::vector<int> classPositions(const std::vector<int>& classes, const std::vector<int>& digits,
+                                const std::string& what);
+
 } // namespace lora

@@ -34,9 +34,12 @@ LoraInit loraInitFromString(const std::string& s) {
 }
 
 void LoraSpec::validate() const {
-    if (rank < 1) throw InputError("LoRA rank must be at least 1");
+    if (rank < 1) throw InputError("rank must be at least 1");
+    if (rank > kMaxRank)
+        throw InputError("rank must be at most " + std::to_string(kMaxRank) + " (got " +
+                         std::to_string(rank) + ")");
     if (!(alpha > 0.0f) || !std::isfinite(alpha))
-        throw InputError("LoRA alpha must be a positive number");
+        throw InputError("alpha must be a positive number");
 }
 
 LoraLinear::LoraLinear(Linear& base, const LoraSpec& spec)

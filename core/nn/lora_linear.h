@@ -12,6 +12,12 @@ namespace lora {
 // the output starts equal to the base's while training moves W's principal directions.
 enum class LoraInit { Kaiming, Gaussian, Pissa };
 
+// The largest LoRA rank anything accepts (CLI flags, GUI fields, adapter files): 4096, the
+// hidden width of Llama-2-7B and of the widest presets. A rank above min(in, out) adds
+// parameters but no expressiveness, so this only bounds memory: A and B of one layer hold
+// r·(in + out) floats, 2 GiB at r = 4096 on two 65536-wide layers.
+inline constexpr int kMaxRank = 4096;
+
 struct LoraSpec {
     int rank = 4;
     float alpha = 1.0f;
@@ -19,7 +25,9 @@ struct LoraSpec {
     LoraInit init = LoraInit::Kaiming;
 
     float scale() const;
-    void validate() const; // InputError for rank < 1 or alpha not a positive number
+    // InputError for a rank outside 1…kMaxRank or alpha not a positive number: the one check
+    // every place that takes a rank goes through.
+    void validate() const;
 };
 
 const char* toString(LoraInit init);

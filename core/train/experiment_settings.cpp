@@ -121,9 +121,7 @@ void ExperimentSettings::validate() const {
             throw InputError("train digit " + std::to_string(d) +
                              " is not among the target classes " + formatClasses(targetClasses));
 
-    if (rank < 1) throw InputError("rank must be at least 1");
-    if (!std::isfinite(alpha) || !(alpha > 0.0f))
-        throw InputError("alpha must be a positive number");
+    loraSpec().validate(); // the core's one rank limit, whatever the GUI's slider shows
     const int layers = static_cast<int>(widths.size()) - 1;
     for (const std::string& t : targets) {
         if (layerNumber(t) < 1 || layerNumber(t) > layers)

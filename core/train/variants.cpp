@@ -31,15 +31,22 @@ std::string LoraVariant::name() const {
            std::to_string(spec.rank);
 }
 
+void checkVariants(const Mlp& base, const std::vector<LoraVariant>& variants,
+                   const std::vector<std::string>& targets) {
+    Mlp plain(base);
+    plain.detachLora();
+    for (const LoraVariant& v : variants) plain.checkLora({v.spec, targets});
+}
+
 std::vector<VariantRun> compareVariants(const Mlp& base, const Dataset& train, const Dataset& test,
                                         const std::vector<LoraVariant>& variants,
                                         const std::vector<std::string>& targets,
                                         const TrainOptions& options, std::uint64_t seed,
                                         const VariantProgress& progress, std::stop_token stop) {
     if (variants.empty()) throw InputError("choose at least one variant to train");
+    checkVariants(base, variants, targets); // before any run
     Mlp plain(base);
     plain.detachLora();
-    for (const LoraVariant& v : variants) plain.checkLora({v.spec, targets}); // before any run
 
     std::vector<VariantRun> runs;
     for (const LoraVariant& v : variants) {

@@ -34,6 +34,11 @@ struct VariantRun {
 // Called after each finished variant with the runs so far.
 using VariantProgress = std::function<void(const std::vector<VariantRun>&)>;
 
+// InputError for a variant `base` cannot take (a bad spec, a target it lacks, PiSSA above a
+// layer's width), before anything trains.
+void checkVariants(const Mlp& base, const std::vector<LoraVariant>& variants,
+                   const std::vector<std::string>& targets);
+
 // InputError for no variants, bad specs (e.g. a PiSSA rank above a layer's width) or a
 // diverging run. Every variant draws its initialisation from Rng(seed).
 std::vector<VariantRun> compareVariants(const Mlp& base, const Dataset& train, const Dataset& test,

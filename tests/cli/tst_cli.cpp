@@ -30,7 +30,7 @@ private slots:
         QTest::addColumn<QString>("message");
         const QString base = m_dir.filePath("small.safetensors");
         QTest::newRow("unknown command")
-            << QStringList{"fly"} << "unknown command 'fly' (try lora-cli --help)";
+            << QStringList{"fly"} << "unknown command 'fly' (try lora-cli help)";
         QTest::newRow("unknown flag")
             << QStringList{"train", "--color", "red"} << "unknown option '--color'";
         QTest::newRow("missing value")

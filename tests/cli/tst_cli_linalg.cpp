@@ -228,10 +228,10 @@ private slots:
             << "give exactly one of --arch A or --preset NAME";
         QTest::addRow("params: rank 0")
             << QStringList{"params", "--preset", "seed000", "--rank", "0"}
-            << "--rank must be between 1 and 65536 (got 0)";
+            << "--rank must be between 1 and 4096 (got 0)";
         QTest::addRow("params: empty target")
             << QStringList{"params", "--preset", "seed000", "--targets", "fc1,"}
-            << "--targets: empty name in 'fc1,'";
+            << "--targets: empty item in 'fc1,'";
     }
     void badInput() {
         QFETCH(QStringList, args);

@@ -58,9 +58,9 @@ private slots:
         QTest::newRow("pissa rank") << QStringList{"variants", "--variants", "pissa", "--rank", "8"}
                                     << "PiSSA needs a rank of at most min(in, out) = 2 for fc2";
         QTest::newRow("ranks") << QStringList{"scaling", "--ranks", "1,x"}
-                               << "--ranks: 'x' is not a rank between 1 and 4096";
+                               << "--ranks: 'x' is not a whole number 1…4096";
         QTest::newRow("alpha") << QStringList{"scaling", "--alpha", "0"}
-                               << "LoRA alpha must be a positive number";
+                               << "alpha must be a positive number";
     }
     void badRequests() {
         QFETCH(QStringList, args);

@@ -1,5 +1,7 @@
 #include "docks/combine_dialog.h"
 
+#include "nn/lora_linear.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -34,7 +36,7 @@ CombineDialog::CombineDialog(const QStringList& names, Apply apply, QWidget* par
     m_weights->setObjectName("weightsEdit");
     m_weights->setPlaceholderText(tr("1 for each, or e.g. 0.7, 0.3"));
     m_svdRank->setObjectName("svdRankSpin");
-    m_svdRank->setRange(0, 4096);
+    m_svdRank->setRange(0, lora::kMaxRank);
     m_svdRank->setSpecialValueText(tr("largest input rank"));
     m_name->setObjectName("nameEdit");
     m_name->setPlaceholderText(tr("e.g. cat of 2"));

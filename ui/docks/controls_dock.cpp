@@ -3,6 +3,7 @@
 #include "data/classes.h"
 #include "nn/architecture.h"
 #include "util/error.h"
+#include "util/list_parse.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -27,11 +28,11 @@ QString joinNames(const std::vector<std::string>& names) {
     return list.join(',');
 }
 
+// Layer names separated by commas or spaces; an empty field targets every layer.
 std::vector<std::string> splitNames(const QString& text) {
-    std::vector<std::string> names;
-    for (const QString& part : text.split(',', Qt::SkipEmptyParts))
-        if (!part.trimmed().isEmpty()) names.push_back(part.trimmed().toStdString());
-    return names;
+    const std::string s = text.toStdString();
+    if (s.find_first_not_of(" ,;\t") == std::string::npos) return {};
+    return lora::parseNameList(s, "targets", {lora::ListSeparators::Loose});
 }
 
 QString classesText(const std::vector<int>& classes) {

@@ -26,7 +26,7 @@ QJsonObject variantsToJson(const VariantsResult& result) {
                                 {"delta_norm", jsonNumber(r.deltaNorm)},
                                 {"params", static_cast<double>(r.params)}});
     }
-    for (const ScalePoint& p : result.sweep)
+    for (const lora::ScalePoint& p : result.sweep)
         sweep.append(QJsonObject{{"rank", p.rank},
                                  {"norm", jsonNumber(p.norm)},
                                  {"norm_rslora", jsonNumber(p.normRs)},

@@ -2,7 +2,7 @@
 // The Init & scaling tab's results in a session file: each compared variant (its spec,
 // step losses, accuracy, ‖ΔW‖, parameters) and the rank sweep's points. The trained
 // adapters are left out: the tab draws only these numbers.
-#include "tabs/variants/scale_sweep_chart.h"
+#include "train/scaling_sweep.h"
 #include "train/variants.h"
 
 #include <QJsonObject>
@@ -10,7 +10,7 @@
 
 struct VariantsResult {
     std::vector<lora::VariantRun> runs;
-    std::vector<ScalePoint> sweep;
+    std::vector<lora::ScalePoint> sweep;
 };
 
 QJsonObject variantsToJson(const VariantsResult& result);

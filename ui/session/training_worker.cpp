@@ -1,5 +1,6 @@
 #include "session/training_worker.h"
 
+#include "data/classes.h"
 #include "data/dataset.h"
 #include "nn/architecture.h"
 #include "train/evaluate.h"
@@ -27,11 +28,8 @@ Task taskFor(const RunRequest& r) {
               lora::filterClassesRemap(r.data->test, classes)};
     if (r.kind != RunKind::Base && !s.trainDigits.empty()) {
         // Labels are positions in the class list by now, so translate the digits too.
-        std::vector<int> positions;
-        for (int d : s.trainDigits)
-            positions.push_back(
-                static_cast<int>(std::find(classes.begin(), classes.end(), d) - classes.begin()));
-        task.train = lora::filterKeepLabels(task.train, positions);
+        task.train = lora::filterKeepLabels(
+            task.train, lora::classPositions(classes, s.trainDigits, "train digits"));
     }
     if (task.train.size() == 0)
         throw InputError("the dataset has no training images of the chosen digits");

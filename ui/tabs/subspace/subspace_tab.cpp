@@ -1,6 +1,6 @@
 #include "tabs/subspace/subspace_tab.h"
 
-#include "session/step_budget.h"
+#include "train/step_budget.h"
 #include "train/variants.h"
 #include "util/error.h"
 #include "widgets/similarity_grid_widget.h"
@@ -180,7 +180,7 @@ void SubspaceTab::train() {
             *base, train, lora::filterClassesRemap(data->test, classes),
             {lora::LoraVariant::parse("kaiming", r1, alpha),
              lora::LoraVariant::parse("kaiming", r2, alpha)},
-            {"fc1"}, withEpochsFor(options, train.size()), options.seed, {}, stop);
+            {"fc1"}, lora::withEpochsFor(options, train.size()), options.seed, {}, stop);
         if (runs.size() < 2 || stop.stop_requested()) return; // stopped: nothing to analyse
         analyseInto(*base, runs[0].adapter, runs[1].adapter, pending->phi, pending->amp);
     });

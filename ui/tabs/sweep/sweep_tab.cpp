@@ -1,6 +1,7 @@
 #include "tabs/sweep/sweep_tab.h"
 
 #include "util/error.h"
+#include "util/list_parse.h"
 #include "widgets/chart_view.h"
 
 #include <QGridLayout>
@@ -12,7 +13,6 @@
 #include <QLocale>
 #include <QLogValueAxis>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -22,32 +22,14 @@
 
 namespace {
 
-constexpr int kMaxRank = 64;
+// The sweep's own ranges, a UI choice (the rank slider's 1…64); every run is still checked
+// by LoraSpec::validate.
+constexpr int kMaxSweepRank = 64;
 constexpr double kMaxAlpha = 1024.0;
 
-QStringList tokens(const QString& list) {
-    static const QRegularExpression separators(QStringLiteral("[,;\\s]+"));
-    return list.split(separators, Qt::SkipEmptyParts);
-}
-
-[[noreturn]] void fail(const QString& message) {
-    throw lora::InputError(message.toStdString());
-}
-
-// Ranks and alphas share the rules: at least one value, each valid, none repeated.
-template <typename T, typename Parse>
-std::vector<T> parseList(const QString& text, const QString& what, Parse parse) {
-    const QStringList parts = tokens(text);
-    if (parts.isEmpty()) fail(QStringLiteral("%1: give at least one value").arg(what));
-    std::vector<T> values;
-    for (const QString& part : parts) {
-        const T v = parse(part);
-        if (std::find(values.begin(), values.end(), v) != values.end())
-            fail(QStringLiteral("%1: '%2' is listed twice").arg(what, part));
-        values.push_back(v);
-    }
-    return values;
-}
+// Ranks and alphas share the rules: at least one value, each valid, none repeated; commas,
+// semicolons or spaces between them.
+constexpr lora::ListRules kFieldRules{lora::ListSeparators::Loose, true};
 
 QLineSeries* makeSeries(const QColor& color) {
     auto* series = new QLineSeries;
@@ -93,7 +75,7 @@ void fitLogAxis(QLogValueAxis* axis, double lo, double hi) {
 SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
     m_ranksEdit = new QLineEdit(QStringLiteral("1,2,4,8,16"), this);
     m_ranksEdit->setObjectName(QStringLiteral("ranksEdit"));
-    m_ranksEdit->setToolTip(tr("Ranks 1…%1, trained at the current α").arg(kMaxRank));
+    m_ranksEdit->setToolTip(tr("Ranks 1…%1, trained at the current α").arg(kMaxSweepRank));
     m_alphasEdit = new QLineEdit(QStringLiteral("0.5,1,2,4,8"), this);
     m_alphasEdit->setObjectName(QStringLiteral("alphasEdit"));
     m_alphasEdit->setToolTip(tr("Alphas > 0 and ≤ %1, trained at the current rank").arg(kMaxAlpha));
@@ -149,23 +131,13 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
 }
 
 std::vector<int> SweepTab::ranks() const {
-    return parseList<int>(m_ranksEdit->text(), QStringLiteral("ranks"), [](const QString& s) {
-        bool ok = false;
-        const int r = s.toInt(&ok);
-        if (!ok || r < 1 || r > kMaxRank)
-            fail(QStringLiteral("ranks: '%1' is not a whole number 1…%2").arg(s).arg(kMaxRank));
-        return r;
-    });
+    return lora::parseIntList(m_ranksEdit->text().toStdString(), "ranks", 1, kMaxSweepRank,
+                              kFieldRules);
 }
 
 std::vector<float> SweepTab::alphas() const {
-    return parseList<float>(m_alphasEdit->text(), QStringLiteral("alphas"), [](const QString& s) {
-        bool ok = false;
-        const double a = s.toDouble(&ok);
-        if (!ok || !std::isfinite(a) || a <= 0.0 || a > kMaxAlpha)
-            fail(QStringLiteral("alphas: '%1' is not a number > 0 and ≤ %2").arg(s).arg(kMaxAlpha));
-        return static_cast<float>(a);
-    });
+    return lora::parseFloatList(m_alphasEdit->text().toStdString(), "alphas", {0.0, kMaxAlpha},
+                                kFieldRules);
 }
 
 void SweepTab::setLists(const QString& ranks, const QString& alphas) {

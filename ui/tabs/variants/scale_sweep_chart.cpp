@@ -41,10 +41,10 @@ ScaleSweepChart::ScaleSweepChart(QWidget* parent) : ChartView(new QChart, parent
     }
 }
 
-void ScaleSweepChart::setPoints(const std::vector<ScalePoint>& points) {
+void ScaleSweepChart::setPoints(const std::vector<lora::ScalePoint>& points) {
     QList<QPointF> lists[4];
     double lo = 1e9, hi = 0;
-    for (const ScalePoint& p : points) {
+    for (const lora::ScalePoint& p : points) {
         const double values[] = {p.norm, p.normRs, p.scale, p.scaleRs};
         for (int k = 0; k < 4; ++k) {
             if (values[k] <= 0) continue; // a log axis has no place for 0

@@ -1,6 +1,7 @@
 #pragma once
 // "Why rsLoRA": against rank (log₂ axis), the update ‖ΔW‖ a run reached under α/r and under
 // α/√r (solid, with points) and the two scales themselves (dashed), on one log axis.
+#include "train/scaling_sweep.h"
 #include "widgets/chart_view.h"
 
 #include <vector>
@@ -8,19 +9,12 @@
 class QLineSeries;
 class QLogValueAxis;
 
-// One rank of the sweep: the update reached and the scale, under α/r and under α/√r.
-struct ScalePoint {
-    int rank = 0;
-    double norm = 0, normRs = 0;
-    double scale = 0, scaleRs = 0;
-};
-
 class ScaleSweepChart : public ChartView {
     Q_OBJECT
 public:
     explicit ScaleSweepChart(QWidget* parent = nullptr);
 
-    void setPoints(const std::vector<ScalePoint>& points); // in rank order
+    void setPoints(const std::vector<lora::ScalePoint>& points); // in rank order
 
 private:
     QLogValueAxis* m_rankAxis = nullptr;

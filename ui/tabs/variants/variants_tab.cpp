@@ -1,9 +1,10 @@
 #include "tabs/variants/variants_tab.h"
 
-#include "session/step_budget.h"
 #include "tabs/variants/scale_sweep_chart.h"
 #include "tabs/variants/variant_picker_section.h"
 #include "tabs/variants/variant_runs_section.h"
+#include "train/scaling_sweep.h"
+#include "train/step_budget.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -172,7 +173,7 @@ void VariantsTab::train() {
             variants.push_back(lora::LoraVariant::parse(name.toStdString(), rank, alpha));
         const lora::Dataset train = lora::filterClassesRemap(data->train, classes);
         const lora::Dataset test = lora::filterClassesRemap(data->test, classes);
-        const lora::TrainOptions stepped = withEpochsFor(options, train.size());
+        const lora::TrainOptions stepped = lora::withEpochsFor(options, train.size());
         // Each finished variant is drawn at once, not after the last one.
         const auto progress = [this, pending](const std::vector<lora::VariantRun>& runs) {
             QMetaObject::invokeMethod(
@@ -202,16 +203,12 @@ void VariantsTab::rankSweep() {
                    alpha = float(m_alphaSpin->value())](std::stop_token stop) {
         const lora::Dataset train = lora::filterClassesRemap(data->train, classes);
         const lora::Dataset test = lora::filterClassesRemap(data->test, classes);
+        lora::ScalingSweep sweep; // ranks 1, 2, 4, …, 64 with Kaiming A
+        sweep.alpha = alpha;
         // fc1 only: fc2 of a 784-64-2 net has 2 outputs, so its ΔW is rank ≤ 2 at any r.
-        for (int rank = 1; rank <= 64 && !stop.stop_requested(); rank *= 2) {
-            const auto runs = lora::compareVariants(
-                *base, train, test,
-                {lora::LoraVariant::parse("kaiming", rank, alpha),
-                 lora::LoraVariant::parse("kaiming+rslora", rank, alpha)},
-                {"fc1"}, withEpochsFor(options, train.size()), options.seed, {}, stop);
-            if (runs.size() < 2 || runs.back().run.stopped) break;
-            const ScalePoint point{rank, runs[0].deltaNorm, runs[1].deltaNorm,
-                                   runs[0].variant.spec.scale(), runs[1].variant.spec.scale()};
+        sweep.targets = {"fc1"};
+        // Each finished rank is drawn at once, not after the last one.
+        const auto progress = [this, pending](const ScalePoint& point) {
             QMetaObject::invokeMethod(
                 this,
                 [this, pending, point] {
@@ -221,7 +218,9 @@ void VariantsTab::rankSweep() {
                     m_statusLabel->setText(tr("Rank sweep: rank %1 done").arg(point.rank));
                 },
                 Qt::QueuedConnection);
-        }
+        };
+        lora::runScalingSweep(*base, train, test, sweep, lora::withEpochsFor(options, train.size()),
+                              options.seed, progress, {}, stop);
     });
 }
 

@@ -24,7 +24,7 @@ class VariantRunsSection;
 class VariantsTab : public QWidget {
     Q_OBJECT
 public:
-    using ScalePoint = ::ScalePoint;
+    using ScalePoint = lora::ScalePoint;
     static constexpr int kSweepSteps = 40; // per run: 7 ranks × 2 rules stay a few seconds
 
     explicit VariantsTab(QWidget* parent = nullptr);
