@@ -38,6 +38,14 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<Flag>& flags,
     }
 }
 
+void Args::setDefault(const std::string& flag, const std::string& value) {
+    if (has(flag)) return;
+    if (value.empty())
+        m_switches.insert(flag);
+    else
+        m_values[flag] = value;
+}
+
 bool Args::has(const std::string& flag) const {
     return m_switches.count(flag) || m_values.count(flag);
 }

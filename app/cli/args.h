@@ -31,6 +31,10 @@ public:
     float number(const std::string& flag, float fallback) const; // finite
     std::uint64_t seed(const std::string& flag) const;
 
+    // A value (or, with an empty `value`, a switch) for a flag the command line did not give:
+    // --settings FILE fills in its defaults this way, so that flags typed out win.
+    void setDefault(const std::string& flag, const std::string& value);
+
 private:
     std::map<std::string, std::string> m_values;
     std::set<std::string> m_switches;

@@ -55,7 +55,8 @@ void addLoraJson(Json& result, const LoraSpec& spec, const Mlp& model) {
 
 } // namespace
 
-int runFinetune(const Args& args) {
+int runFinetune(const Args& given) {
+    const Args args = withSettingsDefaults(given, SettingsRole::FineTune);
     LoadedModel loaded = loadModel(args.required("base"));
     Mlp& model = loaded.model;
     const std::vector<int> classes = chooseClasses(args, loaded);

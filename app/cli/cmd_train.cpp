@@ -11,7 +11,8 @@
 
 namespace lora::cli {
 
-int runTrain(const Args& args) {
+int runTrain(const Args& given) {
+    const Args args = withSettingsDefaults(given, SettingsRole::Base);
     const std::vector<int> widths = parseArchitecture(args.text("arch", "784-64-2"));
     const std::vector<int> classes = parseClasses(args.text("classes", "all"));
     const TrainOptions options = trainOptionsFrom(args, 1);

@@ -35,6 +35,11 @@ std::vector<int> chooseClasses(const Args& args, const LoadedModel& base);
 // --epochs (default `epochs`) --batch --lr --optimizer --max-steps; the shuffling seed is
 // --seed + 1, a stream apart from the initialisation's. Also applies --threads.
 TrainOptions trainOptionsFrom(const Args& args, int epochs);
+
+// With --settings FILE, `given` plus the file's values for the flags it does not give: the
+// base's task and epochs for train, the fine-tuning task, LoRA and epochs for finetune.
+enum class SettingsRole { Base, FineTune };
+Args withSettingsDefaults(const Args& given, SettingsRole role);
 // --rank (default `rank`), checked against LoraSpec's one limit.
 int rankFrom(const Args& args, int rank);
 // --targets as layer names; empty (every layer) without the flag.

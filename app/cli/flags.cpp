@@ -33,6 +33,9 @@ const std::vector<Flag> kShared = {
     {"init", "kaiming|gaussian|pissa", "how A and B start (default kaiming)"},
     {"targets", "fc1,fc2", "layers to adapt (default: every layer)"},
     {"out", "PATH", "write the result there (nothing is written on bad input)"},
+    {"settings", "FILE",
+     "defaults for the other flags from the GUI's settings: a session's session.json or its "
+     "\"settings\" object alone; flags given on the command line win"},
 };
 
 std::vector<Flag> pick(std::initializer_list<const char*> names) {

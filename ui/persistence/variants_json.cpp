@@ -43,8 +43,9 @@ VariantsResult variantsFromJson(const QJsonObject& json) {
         const JsonReader r(runs[i], top.at("runs", i));
         lora::VariantRun run;
         lora::LoraSpec& spec = run.variant.spec;
+        const std::string init = r.text("init").toStdString(); // names its own place
         try {
-            spec.init = lora::loraInitFromString(r.text("init").toStdString());
+            spec.init = lora::loraInitFromString(init);
         } catch (const lora::InputError& e) {
             throw lora::InputError(r.where() + ".init: " + e.what());
         }
