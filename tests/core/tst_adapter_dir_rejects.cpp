@@ -19,7 +19,6 @@ using lora::test::kConfig;
 using lora::test::kGood;
 using lora::test::sameBits;
 using lora::test::writeDir;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -117,26 +116,12 @@ void addPatternAndBaseRows() {
 
 } // namespace
 
-class TestAdapterDirRejects : public QObject {
+class TestAdapterDirRejects : public QObject, protected lora::test::AdapterScratch {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_tmp;
-    Mlp m_base{"10-6-4-3"};
-    std::string path(const std::string& name) const {
-        return m_tmp.path().toStdString() + "/" + name;
-    }
-
 private slots:
-    void initTestCase() {
-        QVERIFY(m_tmp.isValid());
-        Rng rng(11);
-        m_base.initDefault(rng);
-    }
-    void cleanup() {
-        for (const auto& e : fs::directory_iterator(m_tmp.path().toStdString()))
-            fs::remove_all(e.path());
-    }
+    void initTestCase() { QVERIFY(m_tmp.isValid()); }
+    void cleanup() { emptyScratch(); }
 
     void rejects_data() {
         QTest::addColumn<QString>("config");

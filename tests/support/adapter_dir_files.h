@@ -2,9 +2,12 @@
 // Adapter directories written by hand for tst_adapter_dir and tst_adapter_dir_rejects: tensors
 // from a compact shape spec, any config text, and a valid rank-2 adapter of a 10-6-4-3 base.
 #include "io/safetensors.h"
+#include "nn/mlp.h"
+#include "util/rng.h"
 
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <filesystem>
 #include <fstream>
@@ -55,5 +58,25 @@ inline const QString kConfig =
 // A valid rank-2 adapter on fc1 and fc3 of the 10-6-4-3 base.
 inline const QString kGood = "fc1.lora_A.weight:2x10,fc1.lora_B.weight:6x2,"
                              "fc3.lora_A.weight:2x4,fc3.lora_B.weight:3x2";
+
+// The scratch folder and the 10-6-4-3 base (Rng 11) both tests write adapters for; a test
+// class derives from it after QObject.
+class AdapterScratch {
+protected:
+    QTemporaryDir m_tmp;
+    Mlp m_base{"10-6-4-3"};
+
+    AdapterScratch() {
+        Rng rng(11);
+        m_base.initDefault(rng);
+    }
+    std::string path(const std::string& name) const {
+        return m_tmp.path().toStdString() + "/" + name;
+    }
+    void emptyScratch() const {
+        for (const auto& e : std::filesystem::directory_iterator(m_tmp.path().toStdString()))
+            std::filesystem::remove_all(e.path());
+    }
+};
 
 } // namespace lora::test

@@ -39,6 +39,13 @@ struct Recorded {
     }
 };
 
+Mlp freshModel() {
+    Mlp model("784-16-2");
+    Rng rng(0);
+    model.initDefault(rng);
+    return model;
+}
+
 WorkerObserver::Setup setupFor(Mlp& model, const TrainOptions& options, bool report) {
     WorkerObserver::Setup s;
     s.runId = 3;
@@ -58,9 +65,7 @@ class TestWorkerObserver : public QObject {
     Q_OBJECT
 private slots:
     void reportsEveryLossOnceAndEachEpoch() {
-        Mlp model("784-16-2");
-        Rng rng(0);
-        model.initDefault(rng);
+        Mlp model = freshModel();
         TrainOptions options;
         options.epochs = 2;
         PauseGate gate;
@@ -86,9 +91,7 @@ private slots:
     }
 
     void aStoppedEpochIsNeitherValidatedNorReported() {
-        Mlp model("784-16-2");
-        Rng rng(0);
-        model.initDefault(rng);
+        Mlp model = freshModel();
         TrainOptions options;
         options.epochs = 3; // a first report at the end of epoch 1 still stops the run
         PauseGate gate;
@@ -112,9 +115,7 @@ private slots:
     }
 
     void sweepPointsReportNothing() {
-        Mlp model("784-16-2");
-        Rng rng(0);
-        model.initDefault(rng);
+        Mlp model = freshModel();
         TrainOptions options;
         options.maxSteps = 5;
         PauseGate gate;
@@ -129,9 +130,7 @@ private slots:
     }
 
     void pausedGateParksAfterFlushing() {
-        Mlp model("784-16-2");
-        Rng rng(0);
-        model.initDefault(rng);
+        Mlp model = freshModel();
         TrainOptions options;
         options.maxSteps = 3;
         PauseGate gate;
