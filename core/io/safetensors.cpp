@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include "io/atomic_file.h"
+#include "io/json_limits.h"
 #include "util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -9,7 +10,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <set>
 
 namespace lora {
 
@@ -72,37 +72,15 @@ bool asUnsigned(const json& j, std::uint64_t& out) {
     return false;
 }
 
-// nlohmann silently keeps the last of duplicate keys, so the parser callback tracks keys
-// per open object and remembers the first repeat.
+// The DOM is built only after checkJsonText has passed the text: duplicate keys, depth and
+// size are refused in one linear pass first (json_limits.h).
 json parseHeader(const std::uint8_t* begin, const std::uint8_t* end, const std::string& what) {
-    std::vector<std::set<std::string>> open;
-    std::string duplicate;
-    bool hasDuplicate = false;
-    const json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::object_start) {
-            open.emplace_back();
-        } else if (event == json::parse_event_t::object_end) {
-            open.pop_back();
-        } else if (event == json::parse_event_t::key && !hasDuplicate) {
-            const auto& key = parsed.get_ref<const std::string&>();
-            if (!open.back().insert(key).second) {
-                duplicate = key;
-                hasDuplicate = true;
-            }
-        }
-        return true;
-    };
-    json header;
+    checkJsonText(begin, end, JsonLimits{}, what, "header");
     try {
-        header = json::parse(begin, end, callback);
-    } catch (const json::parse_error& e) {
-        throw InputError(what + ": header is not valid JSON (error at byte " +
-                         std::to_string(e.byte) + ")");
+        return json::parse(begin, end);
     } catch (const json::exception&) {
         throw InputError(what + ": header is not valid JSON");
     }
-    if (hasDuplicate) throw InputError(what + ": header has duplicate key '" + duplicate + "'");
-    return header;
 }
 
 Entry parseEntry(const std::string& name, const json& j, const std::string& what) {
