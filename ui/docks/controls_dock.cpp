@@ -80,8 +80,7 @@ QFormLayout* ControlsDock::buildTaskForm() {
     auto* form = new QFormLayout;
     m_preset = new QComboBox;
     m_preset->setObjectName("presetCombo");
-    for (ExperimentPreset p : {ExperimentPreset::Transfer, ExperimentPreset::FixWeakDigit,
-                               ExperimentPreset::ApproximateMatrix})
+    for (ExperimentPreset p : ExperimentSettings::kPresets)
         m_preset->addItem(presetName(p), static_cast<int>(p));
     form->addRow(tr("Experiment"), m_preset);
 
