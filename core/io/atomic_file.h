@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -21,6 +22,8 @@ void writeDirectoryAtomic(
     const std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files);
 
 // The whole file; InputError "cannot open <path>: <reason>" (or "cannot read ...") on failure.
-std::vector<std::uint8_t> readFileBytes(const std::string& path);
+// Only regular files are read (a device, FIFO or socket is refused at once), and a file
+// larger than `maxBytes` is refused before any of it is read.
+std::vector<std::uint8_t> readFileBytes(const std::string& path, std::size_t maxBytes = SIZE_MAX);
 
 } // namespace lora

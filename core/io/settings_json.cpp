@@ -290,7 +290,7 @@ ExperimentSettings settingsFromJsonTextOr(const std::string& text,
 
 ExperimentSettings readSettingsFile(const std::string& path) {
     // readFileBytes is the one way core reads a file (and where its limits live).
-    const std::vector<std::uint8_t> bytes = readFileBytes(path);
+    const std::vector<std::uint8_t> bytes = readFileBytes(path, kMaxSettingsTextBytes);
     const Json j = parseObject(std::string(bytes.begin(), bytes.end()), path);
     const auto settings = j.find("settings");
     try {

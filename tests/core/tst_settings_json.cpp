@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <sys/stat.h>
 
 using namespace lora;
 using lora::test::qErrorOf;
@@ -141,6 +142,33 @@ private slots:
         const QString path = dir.filePath("s.json");
         writeText(path, wrap.arg(QString::fromStdString(settingsToJsonText(s))).toStdString());
         QCOMPARE(readSettingsFile(path.toStdString()), s);
+    }
+
+    // Refused at once and without reading: what readFileBytes does for every reader.
+    void hostileSettingsFiles_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("device") << "device"
+                                << "not a regular file (a device, FIFO or socket)";
+        QTest::newRow("fifo") << "fifo"
+                              << "not a regular file (a device, FIFO or socket)";
+        QTest::newRow("over 1 MiB") << "big"
+                                    << "1048577 bytes is more than the 1048576 allowed";
+    }
+    void hostileSettingsFiles() {
+        QFETCH(QString, kind);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        QString path = "/dev/zero";
+        if (kind == "fifo") {
+            path = dir.filePath("fifo");
+            QCOMPARE(::mkfifo(path.toLocal8Bit().constData(), 0600), 0);
+        } else if (kind == "big") {
+            path = dir.filePath("big.json");
+            writeText(path, std::string(kMaxSettingsTextBytes + 1, ' '));
+        }
+        QCOMPARE(qErrorOf([&] { readSettingsFile(path.toStdString()); }),
+                 "cannot read " + path + ": " + message);
     }
 
     void settingsFileNamesItself() {
