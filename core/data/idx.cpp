@@ -1,6 +1,6 @@
 #include "data/idx.h"
 
-#include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "util/error.h"
 
 #include <zlib.h>

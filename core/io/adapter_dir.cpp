@@ -1,6 +1,7 @@
 #include "io/adapter_dir.h"
 
 #include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "io/model_file.h"
 #include "io/safetensors.h"
 #include "nn/architecture.h"

@@ -21,9 +21,4 @@ void writeDirectoryAtomic(
     const std::string& dir,
     const std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& files);
 
-// The whole file; InputError "cannot open <path>: <reason>" (or "cannot read ...") on failure.
-// Only regular files are read (a device, FIFO or socket is refused at once), and a file
-// larger than `maxBytes` is refused before any of it is read.
-std::vector<std::uint8_t> readFileBytes(const std::string& path, std::size_t maxBytes = SIZE_MAX);
-
 } // namespace lora

@@ -1,6 +1,6 @@
 #include "io/matrix_file.h"
 
-#include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "io/safetensors.h"
 #include "util/error.h"
 

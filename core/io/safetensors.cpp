@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "io/json_limits.h"
 #include "util/error.h"
 

@@ -1,6 +1,6 @@
 #include "io/settings_json.h"
 
-#include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "nn/architecture.h"
 #include "util/error.h"
 

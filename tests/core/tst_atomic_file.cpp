@@ -2,6 +2,7 @@
 // never a mix — even when the writing process is killed mid-write (a forked writer, SIGKILL)
 // — and no temporary file survives a success or a failure.
 #include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "util/error.h"
 
 #include "error_of.h"

@@ -1,6 +1,7 @@
 #include "persistence/session_file.h"
 
 #include "io/atomic_file.h"
+#include "io/input_gate.h"
 #include "io/model_file.h"
 #include "persistence/settings_json.h"
 #include "util/error.h"
