@@ -256,13 +256,14 @@ LoraSpec checkAdapterConfig(const std::vector<std::uint8_t>& text, const std::st
     return readSpec(parseConfig(text, configPath), configPath);
 }
 
-ImportedAdapter readAdapter(const std::string& dir, const Mlp& model) {
+ImportedAdapter readAdapter(const std::string& dir, const Mlp& model, const std::string& folder) {
+    const std::string confine = folder.empty() ? dir : folder;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw InputError(dir + ": not a directory");
     const std::string configPath = (fs::path(dir) / kConfigName).string();
     const std::string weightsPath = (fs::path(dir) / kWeightsName).string();
     if (!fs::exists(configPath, ec)) throw InputError(dir + ": adapter_config.json not found");
-    const std::vector<std::uint8_t> config = readFileBytes(configPath);
+    const std::vector<std::uint8_t> config = readFileBytes(configPath, kMaxConfigBytes, confine);
     checkAdapterConfig(config, configPath); // its problems come before the weights'
     if (!fs::exists(weightsPath, ec)) {
         if (fs::exists(fs::path(dir) / "adapter_model.bin", ec))
@@ -270,7 +271,9 @@ ImportedAdapter readAdapter(const std::string& dir, const Mlp& model) {
                 dir + ": only adapter_model.safetensors is supported, not adapter_model.bin");
         throw InputError(dir + ": adapter_model.safetensors not found");
     }
-    return decodeAdapter(config, configPath, readFileBytes(weightsPath), weightsPath, model);
+    return decodeAdapter(config, configPath,
+                         readFileBytes(weightsPath, kMaxSafetensorsBytes, confine), weightsPath,
+                         model);
 }
 
 ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& configText,

@@ -35,7 +35,10 @@ void saveAdapter(const std::string& dir, const Mlp& model, const AdapterInfo& in
 // Linear layers, r / lora_alpha / use_rslora / rank_pattern / alpha_pattern honoured, unknown
 // config fields ignored. InputError with a precise message for missing files, bad config,
 // keys that match no layer, shape mismatches or NaN/Inf.
-ImportedAdapter readAdapter(const std::string& dir, const Mlp& base);
+// Every file read must lie inside `folder` once symlinks are resolved: `dir` itself when
+// `folder` is empty, the session's folder for an adapter kept in a session.
+ImportedAdapter readAdapter(const std::string& dir, const Mlp& base,
+                            const std::string& folder = {});
 // The same from bytes in memory; the paths only name the sources in messages.
 ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& config,
                               const std::string& configPath,

@@ -76,7 +76,7 @@ Matrix readMatrixFile(const std::string& path, const std::string& tensorName) {
     if (!safetensors) {
         if (!tensorName.empty())
             throw InputError(path + ": a tensor name only applies to .safetensors files");
-        const std::vector<std::uint8_t> bytes = readFileBytes(path);
+        const std::vector<std::uint8_t> bytes = readFileBytes(path, kMaxMatrixTextBytes);
         return parseMatrixText(std::string(bytes.begin(), bytes.end()), path);
     }
     const SafetensorsFile file = readSafetensors(path);

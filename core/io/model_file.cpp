@@ -87,8 +87,8 @@ void saveModel(const std::string& path, const Mlp& model, const ModelInfo& info)
     writeSafetensors(path, file);
 }
 
-LoadedModel loadModel(const std::string& path) {
-    const SafetensorsFile file = readSafetensors(path);
+LoadedModel loadModel(const std::string& path, const std::string& folder) {
+    const SafetensorsFile file = readSafetensors(path, kMaxSafetensorsBytes, folder);
     if (const NamedTensor* bad = firstNonFinite(file))
         throw InputError(path + ": tensor '" + bad->name + "' holds NaN/Inf values");
     std::map<int, const NamedTensor*> weights, biases;

@@ -20,7 +20,9 @@ struct LoadedModel {
 };
 
 void saveModel(const std::string& path, const Mlp& model, const ModelInfo& info);
-LoadedModel loadModel(const std::string& path); // InputError on anything inconsistent
+// InputError on anything inconsistent. With `folder`, the file must lie inside it once
+// symlinks are resolved (a session's base).
+LoadedModel loadModel(const std::string& path, const std::string& folder = {});
 
 // The "lora_explorer.classes" value of a file: strictly distinct single digits (no "all",
 // unlike the user-facing data/classes.h parser); `outputs` is the count they must match.

@@ -85,7 +85,7 @@ json parseHeader(const std::uint8_t* begin, const std::uint8_t* end, const std::
 }
 
 Entry parseEntry(const std::string& name, const json& j, const std::string& what) {
-    const std::string tensor = what + ": tensor '" + name + "'";
+    const std::string tensor = what + ": tensor " + quotedName(name);
     if (!j.is_object()) throw InputError(tensor + " is not an object");
     Entry e;
     e.name = name;
@@ -100,7 +100,8 @@ Entry parseEntry(const std::string& name, const json& j, const std::string& what
     else if (d == "BF16")
         e.dtype = DType::BF16;
     else
-        throw InputError(tensor + " has dtype " + d + "; only F32, F16 and BF16 are supported");
+        throw InputError(tensor + " has dtype " + quotedName(d) +
+                         "; only F32, F16 and BF16 are supported");
 
     const auto shape = j.find("shape");
     if (shape == j.end() || !shape->is_array()) throw InputError(tensor + " has no shape array");
@@ -141,11 +142,15 @@ Entry parseEntry(const std::string& name, const json& j, const std::string& what
     return e;
 }
 
-std::vector<float> convert(const Entry& e, const std::uint8_t* data) {
+std::size_t tensorValues(const Entry& e) {
+    return static_cast<std::size_t>((e.end - e.begin) / (e.dtype == DType::F32 ? 4 : 2));
+}
+
+// out: [bytes / size] <- the little-endian values of `e`'s dtype in bytes[0, n).
+void convert(float* out, const Entry& e, const std::uint8_t* bytes, std::size_t n) {
     const std::size_t size = e.dtype == DType::F32 ? 4 : 2;
-    std::vector<float> out((e.end - e.begin) / size);
-    const std::uint8_t* p = data + e.begin;
-    for (std::size_t i = 0; i < out.size(); ++i, p += size) {
+    const std::uint8_t* p = bytes;
+    for (std::size_t i = 0; i < n / size; ++i, p += size) {
         if (e.dtype == DType::F32)
             out[i] = fromBits(loadU32(p));
         else if (e.dtype == DType::F16)
@@ -153,7 +158,34 @@ std::vector<float> convert(const Entry& e, const std::uint8_t* data) {
         else
             out[i] = fromBits(std::uint32_t(p[0] | p[1] << 8) << 16); // BF16: top half of F32
     }
-    return out;
+}
+
+// Every data byte belongs to exactly one tensor: no gaps, overlaps or leftovers. Sorts
+// `entries` by offset.
+void checkLayout(std::vector<Entry>& entries, std::uint64_t dataSize, const std::string& what) {
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    std::uint64_t expected = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const Entry& e = entries[i];
+        if (e.begin > expected && i == 0)
+            throw InputError(what + ": first tensor " + quotedName(e.name) + " starts at byte " +
+                             std::to_string(e.begin) + ", not 0");
+        if (e.begin > expected)
+            throw InputError(what + ": gap of " + std::to_string(e.begin - expected) +
+                             " bytes before tensor " + quotedName(e.name));
+        if (e.begin < expected)
+            throw InputError(what + ": tensor " + quotedName(e.name) + " overlaps tensor " +
+                             quotedName(entries[i - 1].name));
+        expected = e.end;
+    }
+    if (expected > dataSize)
+        throw InputError(what + ": data is truncated (tensors need " + std::to_string(expected) +
+                         " bytes, file has " + std::to_string(dataSize) + ")");
+    if (expected < dataSize)
+        throw InputError(what + ": " + std::to_string(dataSize - expected) +
+                         " trailing bytes after the last tensor");
 }
 
 } // namespace
@@ -213,71 +245,113 @@ std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file) {
     return out;
 }
 
-SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what) {
-    if (bytes.size() < 8)
-        throw InputError(what + ": " + std::to_string(bytes.size()) +
-                         " bytes is too short for a safetensors file");
-    std::uint64_t headerSize = 0;
-    for (int i = 0; i < 8; ++i) headerSize |= std::uint64_t(bytes[i]) << (8 * i);
-    if (headerSize > kMaxHeaderBytes)
-        throw InputError(what + ": header length " + std::to_string(headerSize) +
-                         " exceeds the limit of " + std::to_string(kMaxHeaderBytes) + " bytes");
-    if (headerSize > bytes.size() - 8)
-        throw InputError(what + ": header length " + std::to_string(headerSize) +
-                         " runs past the end of the " + std::to_string(bytes.size()) +
-                         "-byte file");
+namespace {
 
-    const json header = parseHeader(bytes.data() + 8, bytes.data() + 8 + headerSize, what);
+// The header's contents, checked against the data that follows it.
+struct Header {
+    std::vector<Entry> entries; // sorted by offset
+    std::map<std::string, std::string> metadata;
+};
+
+// The length in the first 8 bytes. Its value is not echoed in messages: for a file that is
+// not safetensors, those are the first 8 bytes of whatever it is.
+std::uint64_t headerLength(const std::uint8_t* first8, std::uint64_t fileSize,
+                           const std::string& what) {
+    std::uint64_t n = 0;
+    for (int i = 0; i < 8; ++i) n |= std::uint64_t(first8[i]) << (8 * i);
+    if (n > kMaxHeaderBytes)
+        throw InputError(what + ": not a safetensors file (its header length is over the " +
+                         std::to_string(kMaxHeaderBytes) + "-byte limit)");
+    if (n > fileSize - 8)
+        throw InputError(what + ": not a safetensors file (its header length runs past the end " +
+                         "of the " + std::to_string(fileSize) + "-byte file)");
+    return n;
+}
+
+// The reference reader's rules: the header is UTF-8 JSON that starts with '{' (no byte-order
+// mark), holds no NUL byte (which some parsers take for its end), and may be followed only by
+// whitespace padding.
+void checkHeaderBytes(const std::uint8_t* begin, const std::uint8_t* end, const std::string& what) {
+    if (begin == end || *begin != '{')
+        throw InputError(what + ": header does not start with '{' (not a safetensors file)");
+    if (std::find(begin, end, std::uint8_t(0)) != end)
+        throw InputError(what + ": header holds a NUL byte");
+}
+
+Header decodeHeader(const std::uint8_t* begin, const std::uint8_t* end, std::uint64_t dataSize,
+                    const std::string& what) {
+    checkHeaderBytes(begin, end, what);
+    const json header = parseHeader(begin, end, what);
     if (!header.is_object()) throw InputError(what + ": header is not a JSON object");
-
-    SafetensorsFile file;
-    std::vector<Entry> entries;
+    Header h;
     for (const auto& [key, value] : header.items()) {
         if (key != "__metadata__") {
-            entries.push_back(parseEntry(key, value, what));
+            h.entries.push_back(parseEntry(key, value, what));
             continue;
         }
         if (!value.is_object()) throw InputError(what + ": __metadata__ is not an object");
         for (const auto& [mkey, mvalue] : value.items()) {
             if (!mvalue.is_string())
-                throw InputError(what + ": __metadata__ value for '" + mkey + "' is not a string");
-            file.metadata[mkey] = mvalue.get<std::string>();
+                throw InputError(what + ": __metadata__ value for " + quotedName(mkey) +
+                                 " is not a string");
+            h.metadata[mkey] = mvalue.get<std::string>();
         }
     }
+    checkLayout(h.entries, dataSize, what);
+    return h;
+}
 
-    // Every data byte belongs to exactly one tensor: no gaps, overlaps or leftovers.
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
-    const std::uint64_t dataSize = bytes.size() - 8 - headerSize;
-    std::uint64_t expected = 0;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const Entry& e = entries[i];
-        if (e.begin > expected && i == 0)
-            throw InputError(what + ": first tensor '" + e.name + "' starts at byte " +
-                             std::to_string(e.begin) + ", not 0");
-        if (e.begin > expected)
-            throw InputError(what + ": gap of " + std::to_string(e.begin - expected) +
-                             " bytes before tensor '" + e.name + "'");
-        if (e.begin < expected)
-            throw InputError(what + ": tensor '" + e.name + "' overlaps tensor '" +
-                             entries[i - 1].name + "'");
-        expected = e.end;
-    }
-    if (expected > dataSize)
-        throw InputError(what + ": data is truncated (tensors need " + std::to_string(expected) +
-                         " bytes, file has " + std::to_string(dataSize) + ")");
-    if (expected < dataSize)
-        throw InputError(what + ": " + std::to_string(dataSize - expected) +
-                         " trailing bytes after the last tensor");
+} // namespace
 
+SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what) {
+    if (bytes.size() < 8)
+        throw InputError(what + ": " + std::to_string(bytes.size()) +
+                         " bytes is too short for a safetensors file");
+    const std::uint64_t headerSize = headerLength(bytes.data(), bytes.size(), what);
     const std::uint8_t* data = bytes.data() + 8 + headerSize;
-    for (const Entry& e : entries) file.tensors.push_back({e.name, e.shape, convert(e, data)});
+    Header h = decodeHeader(bytes.data() + 8, data, bytes.size() - 8 - headerSize, what);
+    SafetensorsFile file;
+    file.metadata = std::move(h.metadata);
+    for (const Entry& e : h.entries) {
+        std::vector<float> values(tensorValues(e));
+        convert(values.data(), e, data + e.begin, e.end - e.begin);
+        file.tensors.push_back({e.name, e.shape, std::move(values)});
+    }
     return file;
 }
 
-SafetensorsFile readSafetensors(const std::string& path) {
-    return decodeSafetensors(readFileBytes(path), path);
+SafetensorsFile readSafetensors(const std::string& path, std::uint64_t maxBytes,
+                                const std::string& folder) {
+    // The header is read and checked against the file's size before any tensor data, so a
+    // file that is not what it claims costs its header, not its size.
+    const InputFile in(path, maxBytes, folder);
+    if (in.size() < 8)
+        throw InputError(path + ": " + std::to_string(in.size()) +
+                         " bytes is too short for a safetensors file");
+    std::uint8_t first8[8];
+    in.readAt(first8, 0, 8);
+    const std::uint64_t headerSize = headerLength(first8, in.size(), path);
+    std::vector<std::uint8_t> text(headerSize);
+    in.readAt(text.data(), 8, text.size());
+    Header h =
+        decodeHeader(text.data(), text.data() + text.size(), in.size() - 8 - headerSize, path);
+    text = {};
+    SafetensorsFile file;
+    file.metadata = std::move(h.metadata);
+    std::vector<std::uint8_t> chunk;
+    for (const Entry& e : h.entries) {
+        std::vector<float> values(tensorValues(e));
+        const std::size_t size = e.dtype == DType::F32 ? 4 : 2;
+        constexpr std::size_t kChunkValues = 1 << 18;
+        for (std::size_t at = 0; at < values.size(); at += kChunkValues) {
+            const std::size_t n = std::min(kChunkValues, values.size() - at);
+            chunk.resize(n * size);
+            in.readAt(chunk.data(), 8 + headerSize + e.begin + at * size, chunk.size());
+            convert(values.data() + at, e, chunk.data(), chunk.size());
+        }
+        file.tensors.push_back({e.name, e.shape, std::move(values)});
+    }
+    return file;
 }
 
 bool allFinite(const NamedTensor& tensor) {

@@ -2,6 +2,8 @@
 // The safetensors format: 8-byte little-endian header length N, N bytes of JSON (padded
 // with spaces to a multiple of 8), then raw little-endian tensor data. Offsets in the
 // header are relative to the data start, sorted, contiguous and cover it exactly.
+#include "io/input_gate.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -27,7 +29,12 @@ std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file);
 // Parse and validate; throws InputError("<what>: <problem>") on anything malformed.
 SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what);
 
-SafetensorsFile readSafetensors(const std::string& path);
+// Reads the header first and checks it against the file's size, then the data: a file that is
+// not what it claims is refused at the cost of its header. `maxBytes` and `folder` are
+// InputFile's (input_gate.h): the size budget, and the folder the file must lie in, if any.
+SafetensorsFile readSafetensors(const std::string& path,
+                                std::uint64_t maxBytes = kMaxSafetensorsBytes,
+                                const std::string& folder = {});
 
 // The reader keeps NaN/Inf values as they are (the format allows them); loaders of
 // weights use these to refuse them, like PEFT's safe_merge.

@@ -72,16 +72,18 @@ private slots:
             const QString path = QString(name) + ".safetensors";
             QTest::newRow(name) << int(Kind::File) << path << path << message;
         };
-        file("header_too_large", "header length 200000000 exceeds the limit of 100000000 bytes");
+        file("header_too_large",
+             "not a safetensors file (its header length is over the 100000000-byte limit)");
         file("truncated_header", "5 bytes is too short for a safetensors file");
-        file("header_past_end", "header length 1000 runs past the end of the 72-byte file");
+        file("header_past_end",
+             "not a safetensors file (its header length runs past the end of the 72-byte file)");
         file("header_not_json", "header is not valid JSON (error at byte 25)");
-        file("header_not_object", "header is not a JSON object");
+        file("header_not_object", "header does not start with '{' (not a safetensors file)");
         file("overlapping_offsets", "tensor 'b' overlaps tensor 'a'");
         file("gap_between_tensors", "gap of 4 bytes before tensor 'b'");
         file("trailing_bytes", "4 trailing bytes after the last tensor");
         file("wrong_dtype_size", "tensor 'a' has 8 bytes of data but shape [3] of F32 needs 12");
-        file("unknown_dtype", "tensor 'a' has dtype I64; only F32, F16 and BF16 are supported");
+        file("unknown_dtype", "tensor 'a' has dtype 'I64'; only F32, F16 and BF16 are supported");
         file("duplicate_key", "header has duplicate key 'a'");
         file("metadata_not_string", "__metadata__ value for 'epochs' is not a string");
 

@@ -9,7 +9,10 @@
 #include <QtTest>
 
 #include <fstream>
+
 #include <functional>
+#include <sys/resource.h>
+#include <zlib.h>
 
 using namespace lora;
 using lora::test::errorOf;
@@ -73,6 +76,40 @@ void writeFile(const QString& path, const Bytes& bytes) {
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
+// gzip (real deflate) of `prefix` followed by `zeros` zero bytes, made without holding the
+// zeros: a bomb of a few hundred KB.
+Bytes gzipBomb(const Bytes& prefix, std::size_t zeros) {
+    z_stream zs{};
+    if (deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+    Bytes out;
+    std::vector<std::uint8_t> chunk(1 << 20, 0), buffer(1 << 16);
+    const auto pump = [&](const std::uint8_t* data, std::size_t n, int flush) {
+        zs.next_in = const_cast<Bytef*>(data);
+        zs.avail_in = uInt(n);
+        do {
+            zs.next_out = buffer.data();
+            zs.avail_out = uInt(buffer.size());
+            deflate(&zs, flush);
+            out.insert(out.end(), buffer.data(), buffer.data() + buffer.size() - zs.avail_out);
+        } while (zs.avail_out == 0);
+    };
+    pump(prefix.data(), prefix.size(), Z_NO_FLUSH);
+    for (std::size_t left = zeros; left > 0;) {
+        const std::size_t n = std::min(left, chunk.size());
+        pump(chunk.data(), n, Z_NO_FLUSH);
+        left -= n;
+    }
+    pump(nullptr, 0, Z_FINISH);
+    deflateEnd(&zs);
+    return out;
+}
+
+long peakRssKb() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
 } // namespace
 
 class TestIdx : public QObject {
@@ -128,12 +165,12 @@ private slots:
         QTest::newRow("empty") << Bytes{} << "f: too short for an IDX image header (0 bytes)";
         QTest::newRow("wrong magic")
             << concat({be32(0x903), be32(2), be32(2), be32(2), pixels})
-            << "f: not an IDX image file (magic number 0x00000903, expected 0x00000803)";
+            << "f: not an IDX image file (its magic number is not 0x00000803)";
         QTest::newRow("little-endian magic")
             << concat({Bytes{3, 8, 0, 0}, be32(2), be32(2), be32(2), pixels})
-            << "f: not an IDX image file (magic number 0x03080000, expected 0x00000803)";
+            << "f: not an IDX image file (its magic number is not 0x00000803)";
         QTest::newRow("label file") << concat({be32(0x801), be32(2), Bytes{1, 2}})
-                                    << "f: expected 3 dimensions in an IDX image file, found 1";
+                                    << "f: not an IDX image file (it does not have 3 dimensions)";
         QTest::newRow("short header")
             << concat({be32(0x803), be32(2)}) << "f: too short for an IDX image header (8 bytes)";
         QTest::newRow("truncated payload")
@@ -150,9 +187,42 @@ private slots:
         QTest::newRow("gzip ends early")
             << truncatedGz << "f: gzip data ends early (file truncated?)";
         QTest::newRow("gzip bad crc") << badCrc << "f: corrupt gzip data (incorrect data check)";
+        Bytes forgedTrailer = gzipStored(valid); // ISIZE says 4 GiB: never trusted, refused
+        for (int i = 1; i <= 4; ++i) forgedTrailer[forgedTrailer.size() - i] = 0xff;
+        QTest::newRow("gzip forged size")
+            << forgedTrailer << "f: corrupt gzip data (incorrect length check)";
+        QTest::newRow("over the budget")
+            << concat({be32(0x803), be32(60000), be32(2000), be32(2000)})
+            << "f: its header describes more than the 256 MiB an IDX file may hold";
+        QTest::newRow("over the budget, gzip")
+            << gzipStored(concat({be32(0x803), be32(60000), be32(2000), be32(2000)}))
+            << "f: its header describes more than the 256 MiB an IDX file may hold";
+        QTest::newRow("gzip holds more than its header")
+            << gzipStored(concat({valid, Bytes{0}}))
+            << "f: inflates to more than its header describes";
+        QTest::newRow("gzip of another file")
+            << gzipBomb(Bytes{'%', 'P', 'D', 'F'}, 1 << 20)
+            << "f: not an IDX image file (its magic number is not 0x00000803)";
         QTest::newRow("gzip trailing garbage") << concat({gzipStored(valid), Bytes{'x', 'y', 'z'}})
                                                << "f: 3 unexpected bytes after the gzip data";
     }
+    // A 256 MB bomb behind a header for 2 images of 2x2 costs what the header describes: the
+    // inflation stops at the first byte past it.
+    void gzipBombCostsItsHeader() {
+        const Bytes header = concat({be32(0x803), be32(2), be32(2), be32(2)});
+        const Bytes bomb = gzipBomb(header, std::size_t(256) << 20);
+        QVERIFY(bomb.size() < (std::size_t(1) << 20));
+        const long before = peakRssKb();
+        QCOMPARE(qErrorOf([&] { parseIdxImages(bomb, "bomb.gz"); }),
+                 QString("bomb.gz: inflates to more than its header describes"));
+        QVERIFY2(peakRssKb() - before < 16 * 1024,
+                 qPrintable(QString::number(peakRssKb() - before)));
+        // The plain inflater has a budget too.
+        const Bytes bigger = gzipBomb({}, (std::size_t(256) << 20) + 1);
+        QCOMPARE(qErrorOf([&] { maybeGunzip(bigger, "b.gz"); }),
+                 QString("b.gz: inflates to more than 256 MiB"));
+    }
+
     void malformedImages() {
         QFETCH(Bytes, bytes);
         QFETCH(QString, message);
@@ -166,9 +236,9 @@ private slots:
 
         QTest::newRow("wrong magic")
             << concat({be32(0x10801), be32(3), Bytes{0, 9, 4}})
-            << "f: not an IDX label file (magic number 0x00010801, expected 0x00000801)";
+            << "f: not an IDX label file (its magic number is not 0x00000801)";
         QTest::newRow("image file") << concat({be32(0x803), be32(1), be32(1), be32(1), Bytes{0}})
-                                    << "f: expected 1 dimension in an IDX label file, found 3";
+                                    << "f: not an IDX label file (it does not have 1 dimension)";
         QTest::newRow("short header")
             << Bytes{0, 0, 8, 1, 0} << "f: too short for an IDX label header (5 bytes)";
         QTest::newRow("truncated") << Bytes(valid.begin(), valid.end() - 2)
@@ -178,7 +248,7 @@ private slots:
                                   << "f: 2 unexpected bytes after 3 labels";
         QTest::newRow("no labels") << concat({be32(0x801), be32(0)}) << "f: contains no labels";
         QTest::newRow("label 10") << concat({be32(0x801), be32(3), Bytes{0, 10, 4}})
-                                  << "f: label 10 at index 1 is not a digit 0-9";
+                                  << "f: the label at index 1 is not a digit 0-9";
     }
     void malformedLabels() {
         QFETCH(Bytes, bytes);

@@ -136,17 +136,19 @@ private slots:
             << QByteArray(4, '\0') << "4 bytes is too short for a safetensors file";
         QTest::newRow("header over limit")
             << rawFile("{}", 0, 100000001)
-            << "header length 100000001 exceeds the limit of 100000000 bytes";
+            << "not a safetensors file (its header length is over the 100000000-byte limit)";
         QTest::newRow("header past end")
-            << rawFile("{}", 0, 64) << "header length 64 runs past the end of the 10-byte file";
+            << rawFile("{}", 0, 64)
+            << "not a safetensors file (its header length runs past the end of the 10-byte file)";
         QTest::newRow("huge length")
             << rawFile("{}", 0, ~0ull - 1)
-            << "header length 18446744073709551614 exceeds the limit of 100000000 bytes";
+            << "not a safetensors file (its header length is over the 100000000-byte limit)";
         QTest::newRow("not json") << rawFile("{nope", 0)
                                   << "header is not valid JSON (error at byte 3)";
         QTest::newRow("empty header")
-            << rawFile("", 0) << "header is not valid JSON (error at byte 1)";
-        QTest::newRow("not object") << rawFile("[1,2]", 0) << "header is not a JSON object";
+            << rawFile("", 0) << "header does not start with '{' (not a safetensors file)";
+        QTest::newRow("not object")
+            << rawFile("[1,2]", 0) << "header does not start with '{' (not a safetensors file)";
         QTest::newRow("metadata not object")
             << rawFile(R"({"__metadata__":["a"]})", 0) << "__metadata__ is not an object";
         QTest::newRow("metadata non-string") << rawFile(R"({"__metadata__":{"a":"b","n":1}})", 0)
@@ -157,10 +159,10 @@ private slots:
                                   << "tensor 'x' has no dtype string";
         QTest::newRow("dtype I64")
             << rawFile(R"({"x":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8)
-            << "tensor 'x' has dtype I64; only F32, F16 and BF16 are supported";
+            << "tensor 'x' has dtype 'I64'; only F32, F16 and BF16 are supported";
         QTest::newRow("dtype F64")
             << rawFile(R"({"x":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})", 8)
-            << "tensor 'x' has dtype F64; only F32, F16 and BF16 are supported";
+            << "tensor 'x' has dtype 'F64'; only F32, F16 and BF16 are supported";
         QTest::newRow("no shape") << rawFile(R"({"x":{"dtype":"F32","data_offsets":[0,4]}})", 4)
                                   << "tensor 'x' has no shape array";
         QTest::newRow("negative dim")
@@ -199,6 +201,11 @@ private slots:
             << rawFile(x1, 8) << "4 trailing bytes after the last tensor";
         QTest::newRow("truncated data")
             << rawFile(x1, 2) << "data is truncated (tensors need 4 bytes, file has 2)";
+    }
+
+    void strictHeaders_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("message");
         QTest::newRow("duplicate tensor")
             << rawFile(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                        R"("x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
@@ -207,7 +214,17 @@ private slots:
         QTest::newRow("duplicate metadata key")
             << rawFile(R"({"__metadata__":{"k":"1","k":"2"}})", 0)
             << "header has duplicate key 'k'";
+        // The reference reader's rules: no byte-order mark, no NUL (which ended the header for
+        // the JSON parser, so that `{…}\0junk` loaded), only whitespace after the object.
+        QTest::newRow("byte-order mark")
+            << rawFile("\xef\xbb\xbf{}", 0)
+            << "header does not start with '{' (not a safetensors file)";
+        QTest::newRow("NUL after the object")
+            << rawFile(std::string("{}\0junk", 7), 0) << "header holds a NUL byte";
+        QTest::newRow("junk after the object")
+            << rawFile("{}  x", 0) << "header is not valid JSON (error at byte 5)";
     }
+    void strictHeaders() { malformed(); }
 
     void malformed() {
         QFETCH(QByteArray, bytes);
@@ -275,6 +292,68 @@ private slots:
         QVERIFY(QString::fromStdString(errorOf([&] {
                     readSafetensors(path);
                 })).startsWith(QString::fromStdString(path + ": data is truncated")));
+    }
+
+    // The file reader reads the header, checks it against the file's size, then the data in
+    // chunks: it must give what the in-memory decoder gives, across chunk boundaries.
+    void fileReaderMatchesMemoryReader() {
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/big.safetensors";
+        SafetensorsFile f = sample();
+        std::vector<float> many(700'001);
+        for (std::size_t i = 0; i < many.size(); ++i) many[i] = float(i % 977) - 0.5f;
+        f.tensors.push_back({"many", {700'001}, many});
+        writeSafetensors(path, f);
+        const SafetensorsFile read = readSafetensors(path);
+        QCOMPARE(read.tensors.size(), f.tensors.size());
+        for (std::size_t i = 0; i < f.tensors.size(); ++i) {
+            QCOMPARE(read.tensors[i].name, f.tensors[i].name);
+            QCOMPARE(read.tensors[i].shape, f.tensors[i].shape);
+            QVERIFY(std::memcmp(read.tensors[i].data.data(), f.tensors[i].data.data(),
+                                4 * f.tensors[i].data.size()) == 0);
+        }
+        QCOMPARE(read.metadata, f.metadata);
+        // A header that promises 4 GB of data in a small file is refused before any of it is
+        // allocated or read.
+        const QByteArray liar = rawFile(
+            R"({"x":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}})", 8);
+        QFile out(QString::fromStdString(path));
+        QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        out.write(liar);
+        out.close();
+        QCOMPARE(errorOf([&] { readSafetensors(path); }),
+                 path + ": data is truncated (tensors need 4000000000 bytes, file has 8)");
+        QCOMPARE(errorOf([&] { readSafetensors(path, 50); }),
+                 "cannot read " + path + ": " + std::to_string(liar.size()) +
+                     " bytes is more than the 50 allowed");
+    }
+
+    // A file that is not safetensors (a password file behind a symlink, say) is named as such;
+    // no byte of it reaches the message, as text or as the number its first 8 bytes make.
+    void otherFilesAreNotEchoed_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::newRow("text") << QByteArray("root:$6$s3cr3tHash:19000:0:99999:7:::\n");
+        QTest::newRow("small length")
+            << QByteArray("\x20\0\0\0\0\0\0\0secret-secret-secret!!!!!!!!!!!");
+        QTest::newRow("binary") << QByteArray("\x7f"
+                                              "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0secret");
+    }
+    void otherFilesAreNotEchoed() {
+        QFETCH(QByteArray, bytes);
+        QTemporaryDir dir;
+        const std::string path = dir.path().toStdString() + "/shadow";
+        QFile out(QString::fromStdString(path));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+        out.close();
+        const std::string message = errorOf([&] { readSafetensors(path); });
+        QVERIFY2(message.starts_with(path + ": "), message.c_str());
+        std::uint64_t first8 = 0;
+        for (int i = 0; i < 8; ++i) first8 |= std::uint64_t(std::uint8_t(bytes[i])) << (8 * i);
+        const std::string rest = message.substr(path.size());
+        QVERIFY2(rest.find(std::to_string(first8)) == std::string::npos, message.c_str());
+        for (const char* secret : {"s3cr3t", "secret", "root", "ELF"})
+            QVERIFY2(rest.find(secret) == std::string::npos, message.c_str());
     }
 
     void encodeRejectsInconsistentTensors() {

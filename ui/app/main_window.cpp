@@ -14,6 +14,8 @@
 #include "tabs/training/training_tab.h"
 #include "widgets/duration_text.h"
 
+#include "util/error.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -264,7 +266,10 @@ void MainWindow::updateRunState() {
     m_sweep->setRunning(running);
 }
 
-void MainWindow::showError(const QString& message) {
+void MainWindow::showError(const QString& text) {
+    // Every error the window shows is one bounded line, whatever its source said (Qt's own
+    // messages and exceptions other than InputError are not cut on the way).
+    const QString message = QString::fromStdString(lora::oneLine(text.toStdString()));
     m_lastError = message;
     m_status->setText(message);
     // Window-modal but non-blocking, so a running experiment and the tests keep going.

@@ -112,7 +112,9 @@ ModelPtr readModel(const QString& folder, const QString& jsonPath, const QJsonVa
                    const char* key) {
     if (v.isNull() || v.isUndefined()) return nullptr;
     if (!v.isString()) fail(jsonPath, std::string(key) + " must be a file name or null");
-    lora::LoadedModel loaded = lora::loadModel(str(inside(folder, jsonPath, v.toString(), key)));
+    // Confined: a symlink in the session that leads out of its folder is refused.
+    lora::LoadedModel loaded =
+        lora::loadModel(str(inside(folder, jsonPath, v.toString(), key)), str(folder));
     return std::make_shared<const lora::Mlp>(std::move(loaded.model));
 }
 
@@ -160,9 +162,11 @@ namespace {
 
 // session.json's top-level object, its format and version checked.
 QJsonObject readSessionJson(const QString& folder, const QString& jsonPath) {
-    if (!QFileInfo(jsonPath).isFile())
+    // exists(), not isFile(): a FIFO or device there is refused by the input gate, by name.
+    if (!QFileInfo::exists(jsonPath) && !QFileInfo(jsonPath).isSymLink())
         throw InputError(str(folder) + " is not a session folder: it has no session.json");
-    const std::vector<std::uint8_t> bytes = lora::readFileBytes(str(jsonPath));
+    const std::vector<std::uint8_t> bytes =
+        lora::readFileBytes(str(jsonPath), lora::kMaxSessionJsonBytes, str(folder));
     QJsonParseError error;
     const QJsonDocument doc =
         QJsonDocument::fromJson(QByteArray(reinterpret_cast<const char*>(bytes.data()),
@@ -225,7 +229,7 @@ void readAdapters(const QJsonObject& o, const QString& folder, const QString& js
         names.insert(name);
         const QString dir =
             inside(folder, jsonPath, a.toObject().value("path").toString(), "adapters[].path");
-        lora::ImportedAdapter read = lora::readAdapter(str(dir), *c.base);
+        lora::ImportedAdapter read = lora::readAdapter(str(dir), *c.base, str(folder));
         c.adapters.push_back({str(name), std::move(read.weights), std::move(read.info), {}});
     }
     c.activeAdapter = o.value("active_adapter").toString();

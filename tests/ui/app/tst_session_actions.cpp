@@ -34,6 +34,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using lora::test::sameBits;
 
 namespace {
@@ -178,7 +180,7 @@ private slots:
 
     void brokenSessionLeavesWindowAsItWas_data() {
         QTest::addColumn<QString>("edit");
-        QTest::addColumn<QString>("message"); // after "<folder>/session.json: "
+        QTest::addColumn<QString>("message"); // after "<folder>/session.json: ", or with {dir}
         QTest::newRow("not JSON") << "garbage"
                                   << "not valid JSON: illegal value at byte 1";
         QTest::newRow("base missing") << "remove-base"
@@ -198,6 +200,15 @@ private slots:
         QTest::newRow("unknown run kind")
             << "run-kind"
             << "history.runs[0].kind must be base, lora or full, not \"magic\"";
+        // Hostile folders (issue 20): read from inside the folder only, and never blocking.
+        QTest::newRow("base leads outside")
+            << "base-symlink"
+            << "cannot read {dir}/base.safetensors: it resolves to a place "
+               "outside {dir}";
+        QTest::newRow("session.json is a FIFO")
+            << "fifo"
+            << "cannot read {dir}/session.json: not a regular file (a device, FIFO or "
+               "socket)";
     }
     void brokenSessionLeavesWindowAsItWas() {
         QFETCH(QString, edit);
@@ -237,6 +248,13 @@ private slots:
                              QJsonObject{{"phi", QJsonArray{QJsonArray{1.0, 0.5}, QJsonArray{0.4}}},
                                          {"amplifications", QJsonArray{}}}}};
             writeJson(dir, o);
+        } else if (edit == "base-symlink") {
+            const QString outside = tmp.filePath("elsewhere.safetensors");
+            QVERIFY(QFile::rename(dir + "/base.safetensors", outside));
+            QVERIFY(QFile::link(outside, dir + "/base.safetensors"));
+        } else if (edit == "fifo") {
+            QVERIFY(QFile::remove(dir + "/session.json"));
+            QCOMPARE(::mkfifo(QFile::encodeName(dir + "/session.json").constData(), 0600), 0);
         } else if (edit == "run-kind") {
             QJsonObject history = o["history"].toObject();
             QJsonArray runs = history["runs"].toArray();
@@ -259,7 +277,8 @@ private slots:
         const QJsonObject controls = captureControls(b.tabs());
 
         QVERIFY(!b.sessionActions()->openFrom(dir));
-        QCOMPARE(b.lastError(), dir + "/session.json: " + message);
+        QCOMPARE(b.lastError(), message.contains("{dir}") ? QString(message).replace("{dir}", dir)
+                                                          : dir + "/session.json: " + message);
         QVERIFY(b.findChild<QMessageBox*>("errorDialog"));
         QCOMPARE(b.session()->baseModel(), base);
         QCOMPARE(b.session()->settings(), s);

@@ -59,12 +59,12 @@ QString makeBrokenFolder(const QString& dir, const QString& fault) {
     if (fault == "wrong magic") {
         images[2] = 0x09;
         rawTestImages(images);
-        return "DIR/t10k-images-idx3-ubyte: not an IDX image file (magic number 0x00000903, "
-               "expected 0x00000803)";
+        return "DIR/t10k-images-idx3-ubyte: not an IDX image file (its magic number is not "
+               "0x00000803)";
     }
     if (fault == "wrong dimension count") {
         rawTestImages(unzipped("t10k-labels-idx1-ubyte.gz")); // a label file: 1 dimension
-        return "DIR/t10k-images-idx3-ubyte: expected 3 dimensions in an IDX image file, found 1";
+        return "DIR/t10k-images-idx3-ubyte: not an IDX image file (it does not have 3 dimensions)";
     }
     if (fault == "labels ≠ images") {
         writeFile(dir + "/t10k-labels-idx1-ubyte.gz", embeddedBytes("train-labels-idx1-ubyte.gz"));
@@ -118,17 +118,17 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::addRow("header too large")
             << "header_too_large"
-            << "header length 200000000 exceeds the limit of 100000000 bytes";
+            << "not a safetensors file (its header length is over the 100000000-byte limit)";
         QTest::addRow("truncated header") << "truncated_header"
                                           << "5 bytes is too short for a safetensors file";
         QTest::addRow("header past end")
             << "header_past_end"
-            << "header length 1000 runs past the end of the 72-byte file";
+            << "not a safetensors file (its header length runs past the end of the 72-byte file)";
         QTest::addRow("overlapping offsets") << "overlapping_offsets"
                                              << "tensor 'b' overlaps tensor 'a'";
         QTest::addRow("unknown dtype")
             << "unknown_dtype"
-            << "tensor 'a' has dtype I64; only F32, F16 and BF16 are supported";
+            << "tensor 'a' has dtype 'I64'; only F32, F16 and BF16 are supported";
         QTest::addRow("NaN weights") << "nan_weights"
                                      << "tensor 'fc1.weight' holds NaN/Inf values";
     }
