@@ -61,6 +61,14 @@ void writeFileAtomic(const std::string& path, const std::vector<std::uint8_t>& b
         ok = false;
         error = errno;
     }
+    if (ok) {
+        try {
+            checkFileOutput(path); // again: a link or device may have appeared meanwhile
+        } catch (const InputError&) {
+            ::unlink(temp.c_str());
+            throw;
+        }
+    }
     if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
         ok = false;
         error = errno;
@@ -213,6 +221,7 @@ void replaceDirectoryAtomic(const std::string& dir,
             }
             keepMode(temp, old);
         }
+        checkFolderOutput(target, isOurs, lacking); // again, just before the swap
         syncDirectory(temp);
         swapIn(temp, target, had);
     } catch (...) {
