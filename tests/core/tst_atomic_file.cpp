@@ -282,11 +282,14 @@ private slots:
     void folderKeepsItsMode() {
         const std::string dir = path("adapter");
         writeDirectoryAtomic(dir, version('a', 10));
-        fs::create_directory(dir + "/private");
         ::chmod(dir.c_str(), 0700);
+        writeDirectoryAtomic(dir, version('c', 10));
+        struct stat st {};
+        QVERIFY(::stat(dir.c_str(), &st) == 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0700));
+        fs::create_directory(dir + "/private"); // carried across with its own mode
         ::chmod((dir + "/private").c_str(), 0750);
         writeDirectoryAtomic(dir, version('b', 10));
-        struct stat st {};
         QVERIFY(::stat(dir.c_str(), &st) == 0);
         QCOMPARE(st.st_mode & 07777, mode_t(0700));
         QVERIFY(::stat((dir + "/private").c_str(), &st) == 0);
