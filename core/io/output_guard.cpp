@@ -67,18 +67,28 @@ bool holdsRegularFile(const std::string& dir, const std::string& name) {
 
 using FileId = std::pair<dev_t, ino_t>;
 
-// `path` and, for a folder, what it holds down to `depth` levels (at most `budget` entries:
-// the check stays cheap on a big data folder).
+// A file some reader takes from a folder it is given: an adapter's two files, a session's
+// session.json, the MNIST IDX files. Other files in a folder are nobody's input, so an output
+// may replace them (a model written into the data folder by the previous run, say).
+bool readFromFolders(const std::string& name) {
+    return name == kAdapterMarker || name.rfind("adapter_model.", 0) == 0 ||
+           name == "session.json" || name.find("-ubyte") != std::string::npos;
+}
+
+// `path` and, for a folder, what it holds that a reader takes from it, down to `depth` levels
+// (at most `budget` entries: the check stays cheap on a big folder).
 void collectIds(const std::string& path, int depth, int& budget, std::map<FileId, int>& ids,
-                int label) {
+                int label, bool top = true) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return;
+    if (!top && !S_ISDIR(st.st_mode) && !readFromFolders(fs::path(path).filename().string()))
+        return;
     ids.emplace(FileId{st.st_dev, st.st_ino}, label);
     if (!S_ISDIR(st.st_mode) || depth == 0) return;
     std::error_code ec;
     for (fs::directory_iterator it(path, ec), end; !ec && it != end && budget > 0;
          it.increment(ec), --budget)
-        collectIds(it->path().string(), depth - 1, budget, ids, label);
+        collectIds(it->path().string(), depth - 1, budget, ids, label, false);
 }
 
 // "<name>.lora-tmp-<pid>-<n>": the pid, or 0 if `name` is not such a name; `kind` and
@@ -143,8 +153,8 @@ void checkOutputTarget(const std::string& path) {
 
 void checkOutputsAreNotInputs(const std::vector<std::pair<std::string, std::string>>& outputs,
                               const std::vector<std::pair<std::string, std::string>>& inputs) {
-    // An input folder is read down to three levels (--data DIR/MNIST/raw); an output folder's
-    // own files are what a folder write replaces.
+    // An input folder is read down to three levels (--data DIR/MNIST/raw); of an output
+    // folder, the files a folder write replaces.
     std::map<FileId, int> read;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         int budget = 4096;

@@ -119,6 +119,18 @@ private slots:
         QCOMPARE(snapshot(m_dir.path()), before);
     }
 
+    // A file beside an input that no reader takes from its folder is not an input: the
+    // previous run's output there is replaced.
+    void previousOutputInAnInputFolderIsReplaced() {
+        const QStringList args{"adapters",  "merge",  "--base", at("base.safetensors"),
+                               "--adapter", at("r2"), "--out",  at("r2/merged.safetensors")};
+        for (int run = 0; run < 2; ++run) {
+            const auto result = runCli(args);
+            QVERIFY2(result.exitCode == 0, qPrintable(result.stdErr));
+        }
+        QVERIFY(QFile::remove(at("r2/merged.safetensors")));
+    }
+
     // An adapter folder we wrote is replaced whole, and PEFT's checkpoint-100/ in it stays.
     void ourFolderIsReplaced() {
         QTemporaryDir tmp;
