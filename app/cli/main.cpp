@@ -1,6 +1,7 @@
 // lora-cli: runs LoRA Explorer's experiments headlessly and prints JSON. Every command, its
 // flags and its usage come from one table (commands.cpp).
 #include "cli/commands.h"
+#include "cli/outputs.h"
 #include "util/error.h"
 
 #include <iostream>
@@ -77,6 +78,7 @@ int run(std::vector<std::string> args) {
         refused["data"] = command.name + " reads no digits, so --data does not apply (it does to " +
                           listed(lora::cli::digitReaders(), " and ") + ")";
     const lora::cli::Args parsed(args, command.accepted(), refused);
+    lora::cli::checkOutputs(args, command.accepted()); // before any work: refusals are cheap
     return command.run(parsed);
 }
 

@@ -220,7 +220,7 @@ void writeAdapter(const std::string& dir, const Mlp& base, const AdapterWeights&
         throw InputError("cannot save an adapter to " + dir + ": " + e.what());
     }
     // The folder as a whole: a config never sits beside the weights of another adapter.
-    // (Weights first, for the file-by-file fallback.)
+    // (The config last: writeDirectoryAtomic replaces only a folder that holds it.)
     writeDirectoryAtomic(
         dir, {{kWeightsName, encodeSafetensors(files.weights)},
               {kConfigName, std::vector<std::uint8_t>(files.config.begin(), files.config.end())}});

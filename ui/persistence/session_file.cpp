@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSet>
 #include <QUuid>
 #include <cmath>
@@ -27,8 +28,45 @@ std::string str(const QString& s) {
     return s.toStdString();
 }
 
-bool isSessionFolder(const QString& dir) {
-    return QFileInfo(QDir(dir).filePath(kJsonName)).isFile();
+// A folder this program saved: its session.json (a regular file, at most 64 MiB) is a JSON
+// object whose "format" is ours. Any file merely named session.json is not enough.
+bool isOurSession(const QString& dir) {
+    const QFileInfo json(QDir(dir).filePath(kJsonName));
+    if (json.isSymLink() || !json.isFile()) return false;
+    try {
+        const std::vector<std::uint8_t> bytes =
+            lora::readFileBytes(str(json.filePath()), std::size_t(64) << 20);
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray(
+            reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size())));
+        return doc.isObject() && doc.object().value("format").toString() == kFormat;
+    } catch (const InputError&) {
+        return false;
+    }
+}
+
+// What earlier versions' two-rename save left in `parent` when killed: "<name>.old-<8 hex>"
+// (the previous session) is put back if nothing took its place; it and "<name>.saving-<8 hex>"
+// (a half-written one) otherwise go, if they hold nothing but what a save writes.
+void removeLegacySaveDebris(const QString& parent) {
+    static const QRegularExpression debris(QStringLiteral("^(.+)\\.(saving|old)-[0-9a-f]{8}$"));
+    static const QStringList saved{kJsonName, "base.safetensors", "full.safetensors", "adapters"};
+    const QDir folder(parent);
+    for (const QString& entry :
+         folder.entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QRegularExpressionMatch m = debris.match(entry);
+        const QString path = folder.filePath(entry);
+        if (!m.hasMatch() || QFileInfo(path).isSymLink()) continue;
+        bool onlySaved = true;
+        for (const QString& inside : QDir(path).entryList(QDir::AllEntries | QDir::NoDotAndDotDot |
+                                                          QDir::Hidden | QDir::System))
+            onlySaved = onlySaved && saved.contains(inside);
+        if (!onlySaved) continue;
+        if (m.captured(2) == QLatin1String("old") && isOurSession(path) &&
+            !QFileInfo::exists(folder.filePath(m.captured(1))) &&
+            QDir().rename(path, folder.filePath(m.captured(1))))
+            continue;
+        QDir(path).removeRecursively();
+    }
 }
 
 // "7v8 r4 α1" → "7v8_r4_α1": a folder name on every file system, unique in `taken`.
@@ -127,35 +165,22 @@ QString sessionFolderOf(const QString& path) {
 
 void writeSessionFolder(const QString& dir, const SessionContents& contents) {
     const QFileInfo target(dir);
-    if (target.exists() && !target.isDir())
+    if (target.exists() && !target.isDir() && !target.isSymLink())
         throw InputError(str(dir) + " is a file; choose a folder name for the session");
-    if (target.isDir() && !isSessionFolder(dir) && !QDir(dir).isEmpty())
-        throw InputError(str(dir) + " is a folder that holds no session.json; choose a new or "
-                                    "empty folder so that nothing else is replaced");
-    const QString parent = target.absolutePath();
-    if (!QDir().mkpath(parent)) throw InputError("cannot create the folder " + str(parent));
-    const QString tag = QUuid::createUuid().toString(QUuid::Id128).left(8);
-    const QString fresh = QDir(parent).filePath(target.fileName() + ".saving-" + tag);
-    const QString old = QDir(parent).filePath(target.fileName() + ".old-" + tag);
-    if (!QDir().mkpath(fresh)) throw InputError("cannot create the folder " + str(fresh));
-    try {
-        writeInto(fresh, contents);
-    } catch (...) {
-        QDir(fresh).removeRecursively();
-        throw;
-    }
-    // Two renames: between them the old session sits under .old-…, never half-replaced.
-    const bool hadOld = target.isDir();
-    if (hadOld && !QDir().rename(dir, old)) {
-        QDir(fresh).removeRecursively();
-        throw InputError("cannot replace " + str(dir) + ": renaming the old session failed");
-    }
-    if (!QDir().rename(fresh, dir)) {
-        if (hadOld) QDir().rename(old, dir);
-        QDir(fresh).removeRecursively();
-        throw InputError("cannot write " + str(dir) + ": renaming the new session failed");
-    }
-    if (hadOld) QDir(old).removeRecursively();
+    if (target.isDir() && !target.isSymLink() && !QDir(dir).isEmpty() && !isOurSession(dir))
+        throw InputError(str(dir) +
+                         " is a folder that holds no LoRA Explorer session.json; "
+                         "choose a new or empty folder so that nothing else is replaced");
+    removeLegacySaveDebris(target.absolutePath());
+    // One swap of the whole folder (core/io/atomic_file): the user's other files and folders
+    // in it are carried across and its mode kept; what an earlier save wrote is not carried,
+    // so an adapter removed since then does not linger.
+    lora::replaceDirectoryAtomic(
+        str(dir),
+        [&](const std::string& temp) { writeInto(QString::fromStdString(temp), contents); },
+        {str(kJsonName), "base.safetensors", "full.safetensors", "adapters"},
+        [](const std::string& folder) { return isOurSession(QString::fromStdString(folder)); },
+        "no LoRA Explorer session.json");
 }
 
 namespace {

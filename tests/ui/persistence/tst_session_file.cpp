@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/stat.h>
+
 using lora::test::qErrorOf;
 using lora::test::sameBits;
 using lora::test::uniformMatrix;
@@ -65,6 +67,17 @@ void writeJson(const QString& dir, const QJsonObject& o) {
     QFile f(QDir(dir).filePath("session.json"));
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     f.write(QJsonDocument(o).toJson());
+}
+
+void writeText(const QString& path, const QByteArray& text) {
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+}
+
+QByteArray readText(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 } // namespace
@@ -221,11 +234,73 @@ private slots:
         keep.write("jpeg");
         keep.close();
         QCOMPARE(qErrorOf([&] { writeSessionFolder(dir, sample()); }),
-                 dir + " is a folder that holds no session.json; choose a new or empty folder "
-                       "so that nothing else is replaced");
+                 dir + " is a folder that holds no LoRA Explorer session.json; choose a new or "
+                       "empty folder so that nothing else is replaced");
         QCOMPARE(QDir(dir).entryList(QDir::Files), QStringList{"holiday.jpg"});
         QCOMPARE(qErrorOf([&] { writeSessionFolder(dir + "/holiday.jpg", sample()); }),
                  dir + "/holiday.jpg is a file; choose a folder name for the session");
+    }
+
+    // A save over our session keeps what the user put beside it (a note, a data folder), its
+    // mode, and nothing of the earlier save that the new one no longer has.
+    void saveKeepsTheUsersFilesAndMode() {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("s");
+        writeSessionFolder(dir, sample());
+        QVERIFY(QDir().mkpath(dir + "/data/raw"));
+        writeText(dir + "/notes.txt", "mine");
+        writeText(dir + "/data/raw/digits.idx", "idx");
+        QVERIFY(::chmod(QFile::encodeName(dir).constData(), 0700) == 0);
+        SessionContents second = sample();
+        second.settings.rank = 8;
+        second.full.reset();
+        second.adapters.pop_back();
+        second.activeAdapter.clear();
+        second.merged = false;
+        writeSessionFolder(dir, second);
+        QCOMPARE(readSessionFolder(dir).settings.rank, 8);
+        QCOMPARE(
+            QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot),
+            (QStringList{"adapters", "base.safetensors", "data", "notes.txt", "session.json"}));
+        QCOMPARE(QDir(dir + "/adapters").entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+                 QStringList{"7v8_r2__4"});
+        QCOMPARE(readText(dir + "/notes.txt"), QByteArray("mine"));
+        QCOMPARE(readText(dir + "/data/raw/digits.idx"), QByteArray("idx"));
+        struct stat st {};
+        QVERIFY(::stat(QFile::encodeName(dir).constData(), &st) == 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0700));
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+                 QStringList{"s"});
+    }
+
+    // A session.json that is not ours does not make a folder a session.
+    void refusesAFolderWhoseSessionJsonIsNotOurs() {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("other");
+        QVERIFY(QDir().mkpath(dir));
+        writeJson(dir, QJsonObject{{"format", "some-other-tool"}});
+        writeText(dir + "/notes.txt", "mine");
+        QCOMPARE(qErrorOf([&] { writeSessionFolder(dir, sample()); }),
+                 dir + " is a folder that holds no LoRA Explorer session.json; choose a new or "
+                       "empty folder so that nothing else is replaced");
+        QCOMPARE(QDir(dir).entryList(QDir::Files), (QStringList{"notes.txt", "session.json"}));
+        QCOMPARE(readJson(dir).value("format").toString(), QString("some-other-tool"));
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+                 QStringList{"other"});
+    }
+
+    // What an earlier version's save left when killed goes on the next save beside it.
+    void legacySaveDebrisRemoved() {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("s");
+        writeSessionFolder(dir, sample());
+        QVERIFY(QDir().mkpath(dir + ".saving-deadbeef/adapters"));
+        QVERIFY(QDir(tmp.path()).rename("s", "s.old-0badf00d")); // killed between renames
+        writeSessionFolder(tmp.filePath("t"), sample());
+        QVERIFY(QFileInfo(dir + "/session.json").isFile()); // the old session is back
+        writeSessionFolder(dir, sample());
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+                 (QStringList{"s", "t"}));
     }
 
     // Each row breaks one thing in a good session folder.
