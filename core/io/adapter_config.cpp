@@ -95,7 +95,9 @@ std::string quotedValue(const json& value) {
     if (text.size() <= kMaxQuoted) return text;
     if (value.is_array()) return "(a list of " + std::to_string(value.size()) + " items)";
     if (value.is_object()) return "(an object of " + std::to_string(value.size()) + " fields)";
-    if (value.is_string()) return "(a string of " + std::to_string(text.size() - 2) + " bytes)";
+    if (value.is_string())
+        return "(a string of " + std::to_string(value.get_ref<const std::string&>().size()) +
+               " bytes)";
     return "(a long " + std::string(value.type_name()) + ")";
 }
 
