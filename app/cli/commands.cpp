@@ -156,7 +156,7 @@ std::vector<Command> linalgCommands() {
           f("rank"),
           f("alpha"),
           f("rslora"),
-          {"targets", "fc1,fc2", "layers to adapt, by name (default: the preset's own)"}},
+          {"targets", "fc1,fc2", "layers to adapt, or all (default: the preset's own)"}},
          {},
          runParams,
          {}},

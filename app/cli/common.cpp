@@ -21,6 +21,10 @@ TaskData loadTask(const Args& args, const std::vector<int>& classes) {
     task.classes = classes;
     task.train = filterClassesRemap(split.train, classes);
     task.test = filterClassesRemap(split.test, classes);
+    // Refused before any training, rather than when the result is scored.
+    if (task.test.size() == 0)
+        throw InputError("the test split of " + split.source + " holds no images of classes " +
+                         formatClasses(classes));
     return task;
 }
 
@@ -74,7 +78,9 @@ int rankFrom(const Args& args, int rank) {
 
 std::vector<std::string> targetsFrom(const Args& args) {
     if (!args.has("targets")) return {};
-    return parseNameList(args.required("targets"), "--targets");
+    const std::string text = args.required("targets");
+    if (text == "all") return {}; // like --classes all; an empty value is refused, never "all"
+    return parseNameList(text, "--targets");
 }
 
 LoraConfig loraConfigFrom(const Args& args) {

@@ -42,7 +42,7 @@ enum class SettingsRole { Base, FineTune };
 Args withSettingsDefaults(const Args& given, SettingsRole role);
 // --rank (default `rank`), checked against LoraSpec's one limit.
 int rankFrom(const Args& args, int rank);
-// --targets as layer names; empty (every layer) without the flag.
+// --targets as layer names; empty (every layer) without the flag or for "all".
 std::vector<std::string> targetsFrom(const Args& args);
 // --rank --alpha --rslora --init --targets.
 LoraConfig loraConfigFrom(const Args& args);

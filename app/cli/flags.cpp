@@ -31,7 +31,7 @@ const std::vector<Flag> kShared = {
     {"alpha", "X", "LoRA α: the update is scaled by α/r (α/√r with --rslora)"},
     {"rslora", "", "scale by α/√r (rsLoRA) instead of α/r"},
     {"init", "kaiming|gaussian|pissa", "how A and B start (default kaiming)"},
-    {"targets", "fc1,fc2", "layers to adapt (default: every layer)"},
+    {"targets", "fc1,fc2", "layers to adapt, or all (default: all)"},
     {"out", "PATH", "write the result there (nothing is written on bad input)"},
     {"settings", "FILE",
      "defaults for the other flags from the GUI's settings: a session's session.json or its "

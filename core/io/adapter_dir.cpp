@@ -1,5 +1,6 @@
 #include "io/adapter_dir.h"
 
+#include "io/adapter_config.h"
 #include "io/atomic_file.h"
 #include "io/input_gate.h"
 #include "io/model_file.h"
@@ -56,11 +57,6 @@ bool asPositiveFloat(const json& j, float& out) {
     return std::isfinite(out) && out > 0.0f;
 }
 
-bool isTrue(const json& config, const char* field) {
-    const auto it = config.find(field);
-    return it != config.end() && *it == true;
-}
-
 // PEFT matches rank_pattern / alpha_pattern keys against module names by suffix.
 const json* patternFor(const json& config, const char* field, const std::string& layer) {
     const auto it = config.find(field);
@@ -100,30 +96,25 @@ LoraSpec readSpec(const json& config, const std::string& configPath) {
     const auto type = config.find("peft_type");
     if (type == config.end()) throw InputError(where + "peft_type is missing");
     if (*type != "LORA")
-        throw InputError(where + "peft_type is " + type->dump() +
+        throw InputError(where + "peft_type is " + quotedValue(*type) +
                          "; only LORA adapters are supported");
-    if (isTrue(config, "use_dora"))
-        throw InputError(where + "DoRA adapters (use_dora) are not supported");
-    if (isTrue(config, "fan_in_fan_out"))
-        throw InputError(where + "fan_in_fan_out adapters are not supported");
+    checkConfigFields(config, configPath);
 
     LoraSpec spec;
     spec.rank = 8; // PEFT's defaults when a field is absent
     spec.alpha = 8.0f;
     if (const auto r = config.find("r"); r != config.end() && !asPositiveInt(*r, spec.rank))
-        throw InputError(where + "r must be a positive integer (got " + r->dump() + ")");
+        throw InputError(where + "r must be a positive integer (got " + quotedValue(*r) + ")");
     if (const auto a = config.find("lora_alpha");
         a != config.end() && !asPositiveFloat(*a, spec.alpha))
-        throw InputError(where + "lora_alpha must be a positive number (got " + a->dump() + ")");
-    if (const auto rs = config.find("use_rslora"); rs != config.end()) {
-        if (!rs->is_boolean()) throw InputError(where + "use_rslora must be true or false");
-        spec.rslora = rs->get<bool>();
-    }
+        throw InputError(where + "lora_alpha must be a positive number (got " + quotedValue(*a) +
+                         ")");
+    if (const auto rs = config.find("use_rslora"); rs != config.end()) spec.rslora = *rs == true;
     const auto init = config.find("init_lora_weights");
     if (init != config.end() && init->is_string())
         for (const char* kind : {"pissa", "olora", "loftq", "corda"})
             if (init->get<std::string>().starts_with(kind))
-                throw InputError(where + "init_lora_weights " + init->dump() +
+                throw InputError(where + "init_lora_weights " + quotedValue(*init) +
                                  " changes the base weights; save the adapter converted to "
                                  "plain LoRA (path_initial_model_for_weight_conversion)");
     spec.init =
@@ -318,6 +309,7 @@ ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& configText,
         targets.push_back(name);
     }
     if (targets.empty()) throw InputError(where + "no LoRA tensors");
+    checkTargetModules(config, configPath, targets);
 
     ImportedAdapter imported;
     imported.weights.spec = spec;

@@ -4,16 +4,62 @@
 #include "io/safetensors.h"
 #include "util/error.h"
 
-#include <cerrno>
+#include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
+#include <cstdio>
 #include <vector>
 
 namespace lora {
 namespace {
 
 bool isSeparator(char c) {
-    return c == ',' || c == ';' || c == ' ' || c == '\t' || c == '\r';
+    return c == ',' || c == ';' || c == ' ' || c == '\t';
+}
+
+// A token as messages quote it: short ones as typed, long ones by length only, so a
+// megabyte-long "number" gives a one-line message.
+std::string quoted(const std::string& token) {
+    if (token.size() <= 32) return "'" + token + "'";
+    return "a " + std::to_string(token.size()) + "-byte token";
+}
+
+// 10^order bounds the magnitude of a decimal token that overflowed or underflowed a double:
+// only its digits and exponent decide which, and only the sign of the order matters.
+bool isHuge(const std::string& token) {
+    const std::size_t e = token.find_first_of("eE");
+    const std::string mantissa = token.substr(0, e);
+    long exponent = 0;
+    if (e != std::string::npos) {
+        const char* first = token.data() + e + 1;
+        if (*first == '+') ++first;
+        if (std::from_chars(first, token.data() + token.size(), exponent).ec != std::errc())
+            exponent = (*first == '-') ? -(1L << 40) : (1L << 40); // beyond any long: saturate
+    }
+    const std::size_t digit = mantissa.find_first_of("123456789");
+    if (digit == std::string::npos) return false; // all zeros
+    const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+    const long order =
+        digit < point ? static_cast<long>(point - digit) : -static_cast<long>(digit - point - 1);
+    return order + exponent > 0;
+}
+
+// One token as a float. Locale-independent (the GUI runs under the user's locale); subnormal
+// floats are numbers like any other, and values too small even for those round to ±0.
+float parseNumber(const std::string& token, const std::string& where) {
+    const bool plus = token.starts_with('+'); // from_chars takes '-' only
+    const char* first = token.data() + (plus ? 1 : 0);
+    const char* last = token.data() + token.size();
+    double v = 0.0;
+    const auto [ptr, ec] = std::from_chars(first, last, v);
+    if (ptr != last || ptr == first || (plus && *first == '-'))
+        throw InputError(where + ": " + quoted(token) + " is not a number");
+    if (ec == std::errc::result_out_of_range && !isHuge(std::string(first, last)))
+        return *first == '-' ? -0.0f : 0.0f;
+    const float f = static_cast<float>(v);
+    if (ec != std::errc() || !std::isfinite(f))
+        throw InputError(where + ": " + quoted(token) + " is not a finite float");
+    return f;
 }
 
 // One line's values; throws naming the token that is not a finite number.
@@ -25,32 +71,42 @@ std::vector<float> parseRow(const std::string& line, const std::string& where) {
         if (i >= line.size()) break;
         std::size_t end = i;
         while (end < line.size() && !isSeparator(line[end])) ++end;
-        const std::string token = line.substr(i, end - i);
-        char* stop = nullptr;
-        errno = 0;
-        const float v = std::strtof(token.c_str(), &stop);
-        if (*stop != '\0' || stop == token.c_str())
-            throw InputError(where + ": '" + token + "' is not a number");
-        if (!std::isfinite(v) || errno == ERANGE)
-            throw InputError(where + ": '" + token + "' is not a finite float");
-        row.push_back(v);
+        row.push_back(parseNumber(line.substr(i, end - i), where));
         i = end;
     }
     return row;
 }
 
+// A NUL would end a C-string parse early and hide what follows it ("1\0junk" read as 1); no
+// control byte belongs in a text matrix, so the first one refuses the file.
+void checkNoControlBytes(const std::string& text, const std::string& what) {
+    long lineNo = 1;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\n' || (c == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'))) ++lineNo;
+        if (c >= 0x20 && c != 0x7f) continue;
+        if (c == '\t' || c == '\n' || c == '\r') continue;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", c);
+        throw InputError(what + ": line " + std::to_string(lineNo) + " holds control byte " + hex +
+                         "; not a text matrix");
+    }
+}
+
 } // namespace
 
 Matrix parseMatrixText(const std::string& text, const std::string& what) {
+    checkNoControlBytes(text, what);
     std::vector<float> values;
     long cols = -1, rows = 0;
     long lineNo = 0;
     std::size_t start = 0;
     while (start <= text.size()) {
-        std::size_t nl = text.find('\n', start);
+        // \n, \r\n and a lone \r (old Mac files) all end a line.
+        std::size_t nl = text.find_first_of("\r\n", start);
         if (nl == std::string::npos) nl = text.size();
         std::string line = text.substr(start, nl - start);
-        start = nl + 1;
+        start = nl + (text.compare(nl, 2, "\r\n") == 0 ? 2 : 1);
         ++lineNo;
         if (const std::size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
         const std::string where = what + ": line " + std::to_string(lineNo);

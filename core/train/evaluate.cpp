@@ -8,6 +8,9 @@
 namespace lora {
 
 Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits, int batchSize) {
+    // An accuracy of nothing would read as "0.00 %", a model that is always wrong.
+    if (data.size() == 0)
+        throw InputError("no samples to evaluate on: the split holds none of the chosen classes");
     if (data.features() != model.inputs() && data.size() > 0)
         throw InputError("data has " + std::to_string(data.features()) +
                          " features but the model takes " + std::to_string(model.inputs()) +
@@ -44,9 +47,8 @@ Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits, int batchS
         }
         if (keepLogits) ev.logits.middleRows(start, rows) = logits;
     }
-    ev.loss = ev.total ? static_cast<float>(lossSum / ev.total) : 0.0f;
-    ev.accuracy =
-        ev.total ? 100.0f * static_cast<float>(ev.correct) / static_cast<float>(ev.total) : 0.0f;
+    ev.loss = static_cast<float>(lossSum / ev.total);
+    ev.accuracy = 100.0f * static_cast<float>(ev.correct) / static_cast<float>(ev.total);
     return ev;
 }
 

@@ -18,7 +18,7 @@ struct Evaluation {
     Matrix logits;                           // [n, outputs] when keepLogits
 };
 
-// data.numClasses must not exceed the model's outputs.
+// data.numClasses must not exceed the model's outputs. InputError for an empty `data`.
 Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits = false, int batchSize = 500);
 
 } // namespace lora

@@ -204,6 +204,31 @@ private slots:
         QVERIFY(!m_base.hasLora());
     }
 
+    // Every field set to its neutral value, as recent PEFT versions write them, and the
+    // target_modules forms whose matches we reproduce.
+    void neutralFieldsLoad_data() {
+        QTest::addColumn<QString>("fields");
+        QTest::newRow("PEFT 0.17 defaults")
+            << R"("bias": "none", "modules_to_save": null, "layers_to_transform": null,
+                  "layers_pattern": null, "exclude_modules": null, "target_parameters": null,
+                  "trainable_token_indices": null, "layer_replication": null,
+                  "megatron_config": null, "megatron_core": "megatron.core", "lora_bias": false,
+                  "use_dora": false, "use_qalora": false, "fan_in_fan_out": false,
+                  "inference_mode": true, "loftq_config": {}, "eva_config": null,
+                  "corda_config": null, "qalora_group_size": 16, "target_modules": ["fc3", "fc1"])";
+        QTest::newRow("empty lists") << R"("modules_to_save": [], "layers_to_transform": [])";
+        QTest::newRow("full names") << R"("target_modules": ["model.fc1", "model.fc3"])";
+        QTest::newRow("all-linear") << R"("target_modules": "all-linear")";
+    }
+    void neutralFieldsLoad() {
+        QFETCH(QString, fields);
+        writeDir(path("a"), R"({"peft_type": "LORA", "r": 2, "lora_alpha": 4, )" + fields + "}",
+                 kGood);
+        Mlp model = m_base;
+        const LoadedAdapter loaded = loadAdapter(path("a"), model);
+        QCOMPARE(loaded.config.targets, (std::vector<std::string>{"fc1", "fc3"}));
+    }
+
     void loadReplacesExistingAdapter() {
         Mlp model = m_base;
         LoraConfig config;

@@ -34,8 +34,6 @@ void addConfigFaultRows() {
                                   << "{cfg}: peft_type is missing";
     QTest::newRow("IA3") << R"({"peft_type": "IA3", "r": 2})" << kGood << ""
                          << R"({cfg}: peft_type is "IA3"; only LORA adapters are supported)";
-    QTest::newRow("DoRA") << R"({"peft_type": "LORA", "use_dora": true})" << kGood << ""
-                          << "{cfg}: DoRA adapters (use_dora) are not supported";
     QTest::newRow("r zero") << R"({"peft_type": "LORA", "r": 0})" << kGood << ""
                             << "{cfg}: r must be a positive integer (got 0)";
     QTest::newRow("r fractional") << R"({"peft_type": "LORA", "r": 2.5})" << kGood << ""
@@ -48,7 +46,78 @@ void addConfigFaultRows() {
         << "{cfg}: lora_alpha must be a positive number (got -1)";
     QTest::newRow("rslora not bool")
         << R"({"peft_type": "LORA", "use_rslora": "yes"})" << kGood << ""
-        << "{cfg}: use_rslora must be true or false";
+        << R"({cfg}: use_rslora must be true or false (got "yes"))";
+    QTest::newRow("peft_type long")
+        << R"({"peft_type": ")" + QString(5000, 'x') + R"("})" << kGood << ""
+        << "{cfg}: peft_type is (a string of 5000 bytes); only LORA adapters are supported";
+}
+
+// PEFT LoraConfig fields we do not implement: refused by name, never ignored; flags must be
+// JSON booleans, since a 1 or "true" read either way could load another adapter.
+void addUnsupportedFieldRows() {
+    const QString head = R"({"peft_type": "LORA", "r": 2, "lora_alpha": 4, )";
+    auto row = [&](const char* name, const QString& fields, const QString& message) {
+        QTest::newRow(name) << head + fields + "}" << kGood << ""
+                            << "{cfg}: " + message;
+    };
+    row("DoRA", R"("use_dora": true)",
+        "use_dora true is not supported: DoRA rescales each column by a learned magnitude");
+    row("DoRA as 1", R"("use_dora": 1)", "use_dora must be true or false (got 1)");
+    row("DoRA as string", R"("use_dora": "true")",
+        R"(use_dora must be true or false (got "true"))");
+    row("DoRA as null", R"("use_dora": null)", "use_dora must be true or false (got null)");
+    row("fan_in_fan_out", R"("fan_in_fan_out": true)",
+        "fan_in_fan_out true is not supported: it stores the base weights transposed (Conv1D)");
+    row("fan_in_fan_out as 0", R"("fan_in_fan_out": 0)",
+        "fan_in_fan_out must be true or false (got 0)");
+    row("inference_mode string", R"("inference_mode": "yes")",
+        R"(inference_mode must be true or false (got "yes"))");
+    row("lora_bias", R"("lora_bias": true)",
+        "lora_bias true is not supported: it adds a trained bias to lora_B");
+    row("bias all", R"("bias": "all")",
+        R"(bias "all" is not supported: it trains the base's biases too; only "none" is)");
+    row("bias lora_only", R"("bias": "lora_only")",
+        R"(bias "lora_only" is not supported: it trains the base's biases too; only "none" is)");
+    row("bias null", R"("bias": null)",
+        R"(bias null is not supported: it trains the base's biases too; only "none" is)");
+    row("modules_to_save", R"("modules_to_save": ["classifier"])",
+        R"(modules_to_save ["classifier"] is not supported: it saves whole trained copies )"
+        "of other modules");
+    row("layers_to_transform", R"("layers_to_transform": [0, 1])",
+        "layers_to_transform [0,1] is not supported: it adapts only chosen repeats of a block, "
+        "which our MLPs lack");
+    row("layers_pattern", R"("layers_pattern": "layers")",
+        R"(layers_pattern "layers" is not supported: it adapts only chosen repeats of a block, )"
+        "which our MLPs lack");
+    row("megatron_config", R"("megatron_config": {"tp": 2})",
+        R"(megatron_config {"tp":2} is not supported: it targets Megatron's parallel layers)");
+    row("layer_replication", R"("layer_replication": [[0, 2]])",
+        "layer_replication [[0,2]] is not supported: it duplicates base layers");
+    row("long value", R"("modules_to_save": [)" + QString("1,").repeated(500) + "1]",
+        "modules_to_save (a list of 501 items) is not supported: it saves whole trained copies "
+        "of other modules");
+    row("init number", R"("init_lora_weights": 1)",
+        "init_lora_weights must be true, false or a method name (got 1)");
+}
+
+// target_modules against the tensors present (kGood holds fc1 and fc3).
+void addTargetModuleRows() {
+    const QString head = R"({"peft_type": "LORA", "r": 2, "lora_alpha": 4, "target_modules": )";
+    auto row = [&](const char* name, const QString& targets, const QString& message) {
+        QTest::newRow(name) << head + targets + "}" << kGood << ""
+                            << "{cfg}: " + message;
+    };
+    row("target without tensors", R"(["fc1", "fc2", "fc3"])",
+        R"(target_modules lists "fc2" but the weights hold no LoRA tensors for it)");
+    row("target of another model", R"(["fc1", "q_proj", "fc3"])",
+        R"(target_modules lists "q_proj" but the weights hold no LoRA tensors for it)");
+    row("tensors not targeted", R"(["fc1"])",
+        "the weights hold LoRA tensors for fc3, which target_modules does not list");
+    row("regex", R"(".*fc[13]")",
+        R"(target_modules entry ".*fc[13]" is not supported: give plain module names, not a )"
+        "regular expression");
+    row("empty list", "[]", "target_modules must be a non-empty list of module names");
+    row("not names", "[1, 2]", "target_modules must be a non-empty list of module names");
 }
 
 // The weights file's own faults: keys, pairs, shapes against the base and r.
@@ -129,6 +198,8 @@ private slots:
         QTest::addColumn<QString>("arch");    // lora_explorer.architecture metadata, if any
         QTest::addColumn<QString>("message"); // {dir}, {cfg}, {w} are substituted
         addConfigFaultRows();
+        addUnsupportedFieldRows();
+        addTargetModuleRows();
         addWeightFaultRows();
         addPatternAndBaseRows();
     }

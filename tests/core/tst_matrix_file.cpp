@@ -8,6 +8,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <limits>
+
 using lora::Matrix;
 using lora::test::qErrorOf;
 
@@ -27,6 +30,9 @@ private slots:
         QTest::addRow("savetxt exponent") << "1.000000000000000000e+00 2.000000000000000000e+00\n"
                                              "2.000000000000000000e+00 4.000000000000000000e+00\n";
         QTest::addRow("comments and blanks") << "# W\n\n1, 2  # first\n   \n2, 4\n";
+        QTest::addRow("CR only (old Mac)") << "1 2\r2 4\r";
+        QTest::addRow("mixed line ends") << "1 2\r\n\r2 4\n";
+        QTest::addRow("plus signs") << "+1 +2e0\n2 4";
     }
     void parsesSeparators() {
         QFETCH(QString, text);
@@ -42,6 +48,17 @@ private slots:
         QCOMPARE(lora::parseMatrixText("1 2 3", "m").cols(), 3);
         QCOMPARE(lora::parseMatrixText("1\n2\n3\n", "m").rows(), 3);
         QCOMPARE(lora::parseMatrixText("-1.5e-3", "m")(0, 0), -1.5e-3f);
+    }
+
+    // Subnormal floats are ordinary numbers; what is too small even for them rounds to ±0,
+    // as it does in numpy. Only what would be Inf is refused.
+    void smallNumbersAreNumbers() {
+        const Matrix m = lora::parseMatrixText("1e-45 -1e-40 1e-46 -1e-400 3.4e38", "m");
+        QCOMPARE(m(0, 0), std::numeric_limits<float>::denorm_min());
+        QCOMPARE(m(0, 1), -1e-40f);
+        QCOMPARE(m(0, 2), 0.0f);
+        QVERIFY(m(0, 3) == 0.0f && std::signbit(m(0, 3)));
+        QCOMPARE(m(0, 4), 3.4e38f);
     }
 
     void rejectsBadText_data() {
@@ -63,11 +80,36 @@ private slots:
                              << "m: line 1: 'inf' is not a finite float";
         QTest::addRow("overflow") << "1e39"
                                   << "m: line 1: '1e39' is not a finite float";
+        QTest::addRow("double overflow") << "1 -1e400"
+                                         << "m: line 1: '-1e400' is not a finite float";
+        QTest::addRow("huge digits")
+            << "1" + QString(400, '0') << "m: line 1: a 401-byte token is not a finite float";
+        QTest::addRow("long word")
+            << QString(5000, 'x') << "m: line 1: a 5000-byte token is not a number";
+        QTest::addRow("two signs") << "+-1"
+                                   << "m: line 1: '+-1' is not a number";
+        QTest::addRow("CR line numbers") << "1 2\r3 x"
+                                         << "m: line 2: 'x' is not a number";
+        QTest::addRow("form feed") << "1 2\n3\f4"
+                                   << "m: line 2 holds control byte 0x0c; not a text matrix";
+        QTest::addRow("NUL in a comment") << QString::fromLatin1("# a\0b\n1", 7)
+                                          << "m: line 1 holds control byte 0x00; not a text matrix";
     }
     void rejectsBadText() {
         QFETCH(QString, text);
         QFETCH(QString, message);
         QCOMPARE(qErrorOf([&] { lora::parseMatrixText(text.toStdString(), "m"); }), message);
+    }
+
+    // QString drops nothing, but a char literal would stop at the NUL: build the bytes.
+    void nulDoesNotHideTheRest() {
+        const std::string text("1\0junk 2", 9);
+        QCOMPARE(qErrorOf([&] { lora::parseMatrixText(text, "m"); }),
+                 "m: line 1 holds control byte 0x00; not a text matrix");
+        lora::writeFileAtomic(path("nul.txt"), text);
+        QCOMPARE(qErrorOf([&] { lora::readMatrixFile(path("nul.txt")); }),
+                 QString::fromStdString(path("nul.txt")) +
+                     ": line 1 holds control byte 0x00; not a text matrix");
     }
 
     void readsTextFile() {

@@ -1,6 +1,7 @@
 // Trainer on small synthetic data: it learns, it is bit-deterministic, it honours the stop
 // token and max steps, it reports progress, and LoRA training leaves the base untouched.
 #include "data/idx.h"
+#include "error_of.h"
 #include "gradcheck.h"
 #include "same_bits.h"
 #include "train/evaluate.h"
@@ -72,6 +73,8 @@ TrainResult trainOnce(Mlp& net, const Dataset& train, const TrainOptions& option
 }
 
 } // namespace
+
+using lora::test::qErrorOf;
 
 class TestTrainer : public QObject {
     Q_OBJECT
@@ -186,6 +189,22 @@ private slots:
         const TrainResult r = trainOnce(net, train, options);
         QVERIFY(r.diverged);
         QCOMPARE(r.steps, 0L);
+    }
+
+    // No samples is no accuracy at all, not 0 %; and an empty validation set is skipped.
+    void emptySplitIsNotScored() {
+        Mlp net("10-16-3");
+        Rng rng(0);
+        net.initDefault(rng);
+        Dataset none;
+        none.numClasses = 3;
+        none.images.resize(0, 10);
+        QCOMPARE(none.size(), 0);
+        QCOMPARE(qErrorOf([&] { evaluate(net, none); }),
+                 "no samples to evaluate on: the split holds none of the chosen classes");
+        TrainOptions options;
+        const TrainResult r = Trainer(net, options).run(blobs(30, 5), &none);
+        QCOMPARE(int(r.epochs.size()), 1);
     }
 
     void badOptions_data() {

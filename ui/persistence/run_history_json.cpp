@@ -129,6 +129,9 @@ RecordedHistory historyFromJson(const QJsonObject& json) {
     const JsonReader top(json, "history");
     RecordedHistory history;
     const QJsonArray runArray = top.array("runs");
+    if (runArray.size() > RunHistory::kMaxRuns)
+        throw InputError("history.runs holds " + std::to_string(runArray.size()) +
+                         " runs; a session keeps at most " + std::to_string(RunHistory::kMaxRuns));
     for (int i = 0; i < runArray.size(); ++i)
         history.runs.push_back(runFrom(runArray[i], "history.runs[" + std::to_string(i) + "]"));
     const JsonReader s(json.value(QLatin1String("sweep")), "history.sweep");

@@ -15,6 +15,8 @@ RunHistory::RunHistory(ExperimentSession* session, QObject* parent) : QObject(pa
                 run.kind = kind;
                 run.label = label;
                 m_recorded.runs.push_back(std::move(run));
+                if (m_recorded.runs.size() > static_cast<std::size_t>(kMaxRuns))
+                    m_recorded.runs.erase(m_recorded.runs.begin());
             });
     connect(session, &ExperimentSession::stepsReported, this, [this](const StepBatch& b) {
         RecordedRun* run = find(b.runId);
@@ -42,10 +44,11 @@ RunHistory::RunHistory(ExperimentSession* session, QObject* parent) : QObject(pa
     });
 }
 
+// From the newest: reports almost always concern the run that started last.
 RecordedRun* RunHistory::find(int runId) {
-    auto it = std::find_if(m_recorded.runs.begin(), m_recorded.runs.end(),
+    auto it = std::find_if(m_recorded.runs.rbegin(), m_recorded.runs.rend(),
                            [runId](const RecordedRun& r) { return r.id == runId; });
-    return it == m_recorded.runs.end() ? nullptr : &*it;
+    return it == m_recorded.runs.rend() ? nullptr : &*it;
 }
 
 int RecordedHistory::lastRunId() const {

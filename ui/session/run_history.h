@@ -37,6 +37,10 @@ struct RecordedHistory {
 class RunHistory : public QObject {
     Q_OBJECT
 public:
+    // Runs a history keeps (and a session file may hold): recording drops the oldest beyond
+    // it, so whatever was saved can be read back, and a replay stays well under a second.
+    static constexpr int kMaxRuns = 1000;
+
     // Records what `session` reports from now on; without one it only holds what restore gave.
     explicit RunHistory(ExperimentSession* session, QObject* parent = nullptr);
 

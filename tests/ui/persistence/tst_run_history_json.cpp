@@ -127,6 +127,28 @@ private slots:
         edit(json);
         QCOMPARE(qErrorOf([&] { historyFromJson(json); }), message);
     }
+
+    // A session holds at most RunHistory::kMaxRuns runs: exactly that many load, one more is
+    // refused before any run is read.
+    void runCountIsCapped() {
+        RecordedHistory many;
+        for (int id = 1; id <= RunHistory::kMaxRuns; ++id) {
+            RecordedRun run;
+            run.id = id;
+            run.label = "run";
+            run.losses = {0.5f};
+            many.runs.push_back(run);
+        }
+        QJsonObject json = historyToJson(many);
+        QCOMPARE(int(historyFromJson(json).runs.size()), RunHistory::kMaxRuns);
+        QJsonArray runs = json["runs"].toArray();
+        runs.append(QJsonValue("not even a run"));
+        json["runs"] = runs;
+        QCOMPARE(qErrorOf([&] { historyFromJson(json); }),
+                 QString("history.runs holds %1 runs; a session keeps at most %2")
+                     .arg(RunHistory::kMaxRuns + 1)
+                     .arg(RunHistory::kMaxRuns));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRunHistoryJson)

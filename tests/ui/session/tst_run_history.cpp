@@ -80,6 +80,24 @@ private slots:
         QCOMPARE(history.lastRunId(), history.sweep().id);
     }
 
+    // Recording past RunHistory::kMaxRuns drops the oldest run, so a saved session can always
+    // be read back (reading refuses more).
+    void keepsTheNewestRuns() {
+        ExperimentSession session;
+        RunHistory history(&session);
+        for (int id = 1; id <= RunHistory::kMaxRuns + 5; ++id) {
+            emit session.runStarted(id, RunKind::Lora, QString("run %1").arg(id));
+            StepBatch batch;
+            batch.runId = id;
+            batch.losses = {float(id)};
+            emit session.stepsReported(batch);
+        }
+        QCOMPARE(int(history.runs().size()), RunHistory::kMaxRuns);
+        QCOMPARE(history.runs().front().id, 6);
+        QCOMPARE(history.runs().back().id, RunHistory::kMaxRuns + 5);
+        QCOMPARE(history.runs().back().losses, std::vector<float>{float(RunHistory::kMaxRuns + 5)});
+    }
+
     void restoreAndClear() {
         RunHistory history(nullptr);
         RecordedHistory recorded;

@@ -70,6 +70,9 @@ struct TrainingTab::Run {
     QList<QPointF> lossPoints, validLossPoints, validAccuracyPoints;
     double average = 0; // raw exponential moving average, before the bias correction
     double weight = 0;  // 1 − smoothing^n: what the zero start has not yet been averaged out of
+    // What the axes must show of this run; kept per run so a dropped run's range goes too.
+    double maxStep = 0, maxLoss = 0, maxValidLoss = 0;
+    int maxEpoch = 0;
 };
 
 TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
@@ -139,7 +142,9 @@ const TrainingTab::Run* TrainingTab::find(int runId) const {
 
 void TrainingTab::runStarted(int runId, RunKind, const QString& label) {
     if (find(runId)) removeRun(runId); // a restarted id draws afresh
-    for (auto& run : m_runs) styleRun(*run, false);
+    // Only the last run is drawn as current: restyling every earlier one made a replay of
+    // n runs cost n² pen changes.
+    if (!m_runs.empty()) styleRun(*m_runs.back(), false);
 
     auto run = std::make_unique<Run>();
     run->id = runId;
@@ -162,6 +167,8 @@ void TrainingTab::runStarted(int runId, RunKind, const QString& label) {
     for (QLegendMarker* marker : legend->markers(run->validLoss)) marker->setLabel(label);
     for (QLegendMarker* marker : legend->markers(run->validAccuracy)) marker->setVisible(false);
     m_runs.push_back(std::move(run));
+    while (m_runs.size() > static_cast<std::size_t>(kMaxDrawnRuns)) removeRun(m_runs.front()->id);
+    updateAxes();
     m_status->setText(tr("%1: starting…").arg(label));
 }
 
@@ -195,8 +202,8 @@ void TrainingTab::stepsReported(const StepBatch& batch) {
         run->weight = kSmoothing * run->weight + (1 - kSmoothing);
         const double smoothed = run->average / run->weight;
         run->lossPoints.append(QPointF(x, smoothed));
-        m_maxStep = std::max(m_maxStep, static_cast<double>(x));
-        m_maxLoss = std::max(m_maxLoss, smoothed);
+        run->maxStep = std::max(run->maxStep, static_cast<double>(x));
+        run->maxLoss = std::max(run->maxLoss, smoothed);
     }
     run->loss->replace(run->lossPoints);
     updateAxes();
@@ -217,8 +224,9 @@ void TrainingTab::epochFinished(const EpochUpdate& update) {
     run->validAccuracyPoints.append(QPointF(p.epoch, p.validAccuracy));
     run->validLoss->replace(run->validLossPoints);
     run->validAccuracy->replace(run->validAccuracyPoints);
-    m_maxEpoch = std::max(m_maxEpoch, p.epoch);
-    if (std::isfinite(p.validLoss)) m_maxValidLoss = std::max<double>(m_maxValidLoss, p.validLoss);
+    run->maxEpoch = std::max(run->maxEpoch, p.epoch);
+    if (std::isfinite(p.validLoss))
+        run->maxValidLoss = std::max<double>(run->maxValidLoss, p.validLoss);
     updateAxes();
 }
 
@@ -255,20 +263,25 @@ void TrainingTab::removeRun(int runId) {
 void TrainingTab::clear() {
     while (!m_runs.empty()) removeRun(m_runs.front()->id);
     m_colorIndex = 0;
-    m_maxStep = 0;
-    m_maxEpoch = 0;
-    m_maxLoss = 0;
-    m_maxValidLoss = 0;
     updateAxes();
     m_status->setText(tr("No training run yet"));
 }
 
+// Over the drawn runs only (at most kMaxDrawnRuns, so this stays cheap per update).
 void TrainingTab::updateAxes() {
-    setNiceRange(m_stepAxis, std::max(10.0, m_maxStep));
-    setNiceRange(m_lossAxis, m_maxLoss > 0 ? m_maxLoss : 1.0);
-    setNiceRange(m_validLossAxis, m_maxValidLoss > 0 ? m_maxValidLoss : 1.0);
+    double maxStep = 0, maxLoss = 0, maxValidLoss = 0;
+    int maxEpoch = 0;
+    for (const auto& run : m_runs) {
+        maxStep = std::max(maxStep, run->maxStep);
+        maxLoss = std::max(maxLoss, run->maxLoss);
+        maxValidLoss = std::max(maxValidLoss, run->maxValidLoss);
+        maxEpoch = std::max(maxEpoch, run->maxEpoch);
+    }
+    setNiceRange(m_stepAxis, std::max(10.0, maxStep));
+    setNiceRange(m_lossAxis, maxLoss > 0 ? maxLoss : 1.0);
+    setNiceRange(m_validLossAxis, maxValidLoss > 0 ? maxValidLoss : 1.0);
     // Half an epoch of margin keeps the first and last points off the plot edges.
-    const int epochs = std::max(2, m_maxEpoch);
+    const int epochs = std::max(2, maxEpoch);
     m_epochAxis->setRange(0.5, epochs + 0.5);
     m_epochAxis->setTickInterval(std::max(1, (epochs + 9) / 10));
 }

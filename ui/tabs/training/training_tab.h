@@ -17,10 +17,15 @@ class QValueAxis;
 class TrainingTab : public QWidget {
     Q_OBJECT
 public:
+    // Earlier runs kept on the charts, the current one included: beyond a few dozen faded
+    // curves nothing can be compared, and every series more slows each chart update (the
+    // legend relays out all its markers), so a replay of many runs would grow quadratically.
+    static constexpr int kMaxDrawnRuns = 30;
+
     explicit TrainingTab(QWidget* parent = nullptr);
     ~TrainingTab() override;
 
-    int runCount() const;                // runs drawn, including the current one
+    int runCount() const; // runs drawn, including the current one (≤ kMaxDrawnRuns)
     int stepPointCount(int runId) const; // points in that run's loss series
     ChartView* lossChart() const;
     ChartView* epochChart() const;
@@ -51,6 +56,4 @@ private:
     QLabel* m_status = nullptr;
     std::vector<std::unique_ptr<Run>> m_runs; // in start order; the last is current
     int m_colorIndex = 0;
-    double m_maxStep = 0, m_maxLoss = 0, m_maxValidLoss = 0;
-    int m_maxEpoch = 0;
 };

@@ -1,5 +1,6 @@
 // TrainingTab: one smoothed loss series per run with a point per reported step, earlier
 // runs faded but kept, per-epoch validation points, the status line, clear().
+#include "session/run_history.h"
 #include "tabs/training/training_tab.h"
 #include "widgets/chart_view.h"
 
@@ -208,6 +209,43 @@ private slots:
         panel.runStarted(3, RunKind::Base, "again");
         panel.stepsReported(steps(3, 1, 2, 2));
         QCOMPARE(panel.stepPointCount(3), 2);
+    }
+
+    // A session's whole history replayed through RunHistory, wired as the main window wires
+    // it: only the newest kMaxDrawnRuns stay drawn (the chart cost per update grows with
+    // the series drawn, so drawing all made a replay quadratic), the newest one bold, and
+    // the axes cover what is drawn.
+    void replayDrawsOnlyTheNewestRuns() {
+        RecordedHistory recorded;
+        for (int id = 1; id <= RunHistory::kMaxRuns; ++id) {
+            RecordedRun run;
+            run.id = id;
+            run.label = QString("run %1").arg(id);
+            run.losses.assign(50, id == 1 ? 9.0f : 0.5f); // only the oldest run is high
+            run.epochs.push_back({1, 0.5f, 0.5f, 90.0f, 0});
+            run.finished = true;
+            recorded.runs.push_back(run);
+        }
+        RunHistory history(nullptr);
+        history.restore(recorded);
+        TrainingTab panel;
+        connect(&history, &RunHistory::replayCleared, &panel, &TrainingTab::clear);
+        connect(&history, &RunHistory::replayRunStarted, &panel, &TrainingTab::runStarted);
+        connect(&history, &RunHistory::replayStepsReported, &panel, &TrainingTab::stepsReported);
+        connect(&history, &RunHistory::replayEpochFinished, &panel, &TrainingTab::epochFinished);
+        connect(&history, &RunHistory::replayRunFinished, &panel, &TrainingTab::runFinished);
+        history.replay();
+        QCOMPARE(panel.runCount(), TrainingTab::kMaxDrawnRuns);
+        QCOMPARE(panel.lossChart()->chart()->series().size(), TrainingTab::kMaxDrawnRuns);
+        QCOMPARE(panel.stepPointCount(1), 0);
+        QCOMPARE(panel.stepPointCount(RunHistory::kMaxRuns), 50);
+        const QString newest = QString("run %1").arg(RunHistory::kMaxRuns);
+        const QString older = QString("run %1").arg(RunHistory::kMaxRuns - 1);
+        QCOMPARE(seriesNamed(panel.lossChart(), newest)->pen().widthF(), 2.0);
+        QCOMPARE(seriesNamed(panel.lossChart(), older)->pen().widthF(), 1.2);
+        const auto* y =
+            qobject_cast<QValueAxis*>(panel.lossChart()->chart()->axes(Qt::Vertical)[0]);
+        QVERIFY(y->max() < 1.0); // run 1's losses of 9 are no longer drawn
     }
 };
 
