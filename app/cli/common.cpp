@@ -1,5 +1,6 @@
 #include "cli/common.h"
 
+#include "data/class_task.h"
 #include "data/classes.h"
 #include "io/matrix_file.h"
 #include "io/model_file.h"
@@ -17,15 +18,8 @@ TaskData loadTask(const Args& args, const std::vector<int>& classes) {
     const SplitData split = loadMnist(args.text("data", ""));
     logLine("data: " + split.source + " (" + std::to_string(split.train.size()) + " train, " +
             std::to_string(split.test.size()) + " test)");
-    TaskData task;
-    task.classes = classes;
-    task.train = filterClassesRemap(split.train, classes);
-    task.test = filterClassesRemap(split.test, classes);
     // Refused before any training, rather than when the result is scored.
-    if (task.test.size() == 0)
-        throw InputError("the test split of " + split.source + " holds no images of classes " +
-                         formatClasses(classes));
-    return task;
+    return classTask(split, classes);
 }
 
 void logLine(const std::string& text) {

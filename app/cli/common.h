@@ -2,6 +2,7 @@
 // Pieces every lora-cli sub-command shares: data loading, class selection, JSON output.
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "data/class_task.h"
 #include "data/idx.h"
 #include "io/model_file.h"
 #include "train/trainer.h"
@@ -15,10 +16,7 @@ namespace lora::cli {
 using Json = nlohmann::json;
 
 // Train and test splits restricted to `classes` (labels remapped to their position).
-struct TaskData {
-    std::vector<int> classes;
-    Dataset train, test;
-};
+using TaskData = ClassTask;
 TaskData loadTask(const Args& args, const std::vector<int>& classes);
 
 // Progress lines go to stderr so stdout stays one JSON object.
