@@ -262,8 +262,9 @@ ImportedAdapter readAdapter(const std::string& dir, const Mlp& model, const std:
                 dir + ": only adapter_model.safetensors is supported, not adapter_model.bin");
         throw InputError(dir + ": adapter_model.safetensors not found");
     }
+    // Header first: a weights file that is not what it claims costs its header, not its size.
     return decodeAdapter(config, configPath,
-                         readFileBytes(weightsPath, kMaxSafetensorsBytes, confine), weightsPath,
+                         readSafetensors(weightsPath, kMaxSafetensorsBytes, confine), weightsPath,
                          model);
 }
 
@@ -271,9 +272,16 @@ ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& configText,
                               const std::string& configPath,
                               const std::vector<std::uint8_t>& weights,
                               const std::string& weightsPath, const Mlp& model) {
+    checkAdapterConfig(configText, configPath); // its problems come before the weights'
+    return decodeAdapter(configText, configPath, decodeSafetensors(weights, weightsPath),
+                         weightsPath, model);
+}
+
+ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& configText,
+                              const std::string& configPath, const SafetensorsFile& file,
+                              const std::string& weightsPath, const Mlp& model) {
     const json config = parseConfig(configText, configPath);
     const LoraSpec spec = readSpec(config, configPath);
-    const SafetensorsFile file = decodeSafetensors(weights, weightsPath);
     const std::string where = weightsPath + ": ";
     if (const NamedTensor* bad = firstNonFinite(file))
         throw InputError(where + "tensor '" + bad->name + "' holds NaN/Inf values");

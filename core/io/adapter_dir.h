@@ -2,6 +2,7 @@
 // LoRA adapters in PEFT's save_pretrained layout: a directory holding
 // adapter_model.safetensors (keys base_model.model.fcN.lora_A.weight [r,in] and
 // ...lora_B.weight [out,r]) and adapter_config.json.
+#include "io/safetensors.h"
 #include "nn/adapter_weights.h"
 
 #include <cmath>
@@ -43,6 +44,10 @@ ImportedAdapter readAdapter(const std::string& dir, const Mlp& base,
 ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& config,
                               const std::string& configPath,
                               const std::vector<std::uint8_t>& weights,
+                              const std::string& weightsPath, const Mlp& base);
+// The same with the weights already read.
+ImportedAdapter decodeAdapter(const std::vector<std::uint8_t>& config,
+                              const std::string& configPath, const SafetensorsFile& weights,
                               const std::string& weightsPath, const Mlp& base);
 // adapter_config.json alone: JSON, peft_type, r, lora_alpha, use_rslora, init; InputError
 // naming `configPath` otherwise.

@@ -47,6 +47,18 @@ void writeBase(const QString& path) {
     lora::saveModel(path.toStdString(), lora::Mlp("784-8-2"), {{7, 8}});
 }
 
+// <d>/base.safetensors (784-8-2) and <d>/adapter, a rank-2 adapter for it.
+void writeAdapterFolder(const QString& d) {
+    writeBase(d + "/base.safetensors");
+    const lora::Mlp base("784-8-2");
+    lora::AdapterWeights w;
+    w.spec = {2, 4.0f, false, lora::LoraInit::Kaiming};
+    for (int i = 0; i < base.layerCount(); ++i)
+        w.layers.push_back({i, w.spec, lora::test::uniformMatrix(2, base.layer(i).in(), 3),
+                            lora::Matrix::Zero(base.layer(i).out(), 2)});
+    lora::writeAdapter((d + "/adapter").toStdString(), base, w, {{7, 8}});
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(Maker)
@@ -84,16 +96,21 @@ private slots:
             ::mkfifo((d + "/fifo.safetensors").toUtf8().constData(), 0600);
             return QStringList{"eval", "--base", d + "/fifo.safetensors"};
         }) << "not a regular file";
-        QTest::newRow("a 20 MB metadata value") << Maker([](const QString& d) {
+        QTest::newRow("a 32 MB metadata value") << Maker([](const QString& d) {
             writeBytes(d + "/m.safetensors",
                        safetensors("{\"__metadata__\":{\"lora_explorer.classes\":\"" +
-                                   QByteArray(20 << 20, '7') + "\"}}"));
+                                   QByteArray((32 << 20) - 64, '7') + "\"}}"));
             return QStringList{"eval", "--base", d + "/m.safetensors"};
         }) << "m.safetensors";
         QTest::newRow("NUL ends the header early") << Maker([](const QString& d) {
             writeBytes(d + "/m.safetensors", safetensors(QByteArray("{}\0junk!", 8)));
             return QStringList{"eval", "--base", d + "/m.safetensors"};
         }) << "header holds a NUL byte";
+    }
+    // Folders: MNIST data and adapters.
+    void folderRefusalsAreCheap_data() {
+        QTest::addColumn<Maker>("make");
+        QTest::addColumn<QString>("says");
         QTest::newRow("gzip bomb of MNIST images") << Maker([](const QString& d) {
             QDir(d).mkdir("mnist");
             QByteArray header = QByteArray::fromHex("00000803000000020000000200000002");
@@ -118,22 +135,32 @@ private slots:
             writeBase(d + "/base.safetensors");
             return QStringList{"eval", "--base", d + "/base.safetensors", "--data", d + "/mnist"};
         }) << "its header describes more than the 256 MiB";
+        // 600 MB of (sparse) data after a header for 4 bytes: refused from the header and the
+        // file's size, without reading the data.
+        QTest::newRow("a 600 MB model") << Maker([](const QString& d) {
+            writeBytes(d + "/m.safetensors",
+                       safetensors(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})"));
+            QFile(d + "/m.safetensors").resize(600 << 20);
+            return QStringList{"eval", "--base", d + "/m.safetensors"};
+        }) << "trailing bytes after the last tensor";
+        QTest::newRow("a 600 MB adapter") << Maker([](const QString& d) {
+            writeAdapterFolder(d);
+            writeBytes(d + "/adapter/adapter_model.safetensors",
+                       safetensors(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})"));
+            QFile(d + "/adapter/adapter_model.safetensors").resize(600 << 20);
+            return QStringList{"adapters",  "import",      "--base", d + "/base.safetensors",
+                               "--adapter", d + "/adapter"};
+        }) << "trailing bytes after the last tensor";
         QTest::newRow("an adapter's weights outside its folder") << Maker([](const QString& d) {
-            writeBase(d + "/base.safetensors");
-            const lora::Mlp base("784-8-2");
-            lora::AdapterWeights w;
-            w.spec = {2, 4.0f, false, lora::LoraInit::Kaiming};
-            for (int i = 0; i < base.layerCount(); ++i)
-                w.layers.push_back({i, w.spec, lora::test::uniformMatrix(2, base.layer(i).in(), 3),
-                                    lora::Matrix::Zero(base.layer(i).out(), 2)});
-            const std::string dir = (d + "/adapter").toStdString();
-            lora::writeAdapter(dir, base, w, {{7, 8}});
+            writeAdapterFolder(d);
             QFile::rename(d + "/adapter/adapter_model.safetensors", d + "/elsewhere.safetensors");
             QFile::link(d + "/elsewhere.safetensors", d + "/adapter/adapter_model.safetensors");
             return QStringList{"adapters",  "import",       "--base", d + "/base.safetensors",
                                "--adapter", d + "/adapter", "--out",  d + "/out"};
         }) << "resolves to a place outside";
     }
+    void folderRefusalsAreCheap() { refusalsAreCheap(); }
+
     void refusalsAreCheap() {
         QFETCH(Maker, make);
         QFETCH(QString, says);

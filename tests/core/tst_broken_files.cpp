@@ -73,7 +73,7 @@ private slots:
             QTest::newRow(name) << int(Kind::File) << path << path << message;
         };
         file("header_too_large",
-             "not a safetensors file (its header length is over the 100000000-byte limit)");
+             "not a safetensors file (its header length is over the 32 MiB limit)");
         file("truncated_header", "5 bytes is too short for a safetensors file");
         file("header_past_end",
              "not a safetensors file (its header length runs past the end of the 72-byte file)");

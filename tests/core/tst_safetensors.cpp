@@ -135,14 +135,14 @@ private slots:
         QTest::newRow("too short")
             << QByteArray(4, '\0') << "4 bytes is too short for a safetensors file";
         QTest::newRow("header over limit")
-            << rawFile("{}", 0, 100000001)
-            << "not a safetensors file (its header length is over the 100000000-byte limit)";
+            << rawFile("{}", 0, (32 << 20) + 1)
+            << "not a safetensors file (its header length is over the 32 MiB limit)";
         QTest::newRow("header past end")
             << rawFile("{}", 0, 64)
             << "not a safetensors file (its header length runs past the end of the 10-byte file)";
         QTest::newRow("huge length")
             << rawFile("{}", 0, ~0ull - 1)
-            << "not a safetensors file (its header length is over the 100000000-byte limit)";
+            << "not a safetensors file (its header length is over the 32 MiB limit)";
         QTest::newRow("not json") << rawFile("{nope", 0)
                                   << "header is not valid JSON (error at byte 3)";
         QTest::newRow("empty header")

@@ -118,7 +118,7 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::addRow("header too large")
             << "header_too_large"
-            << "not a safetensors file (its header length is over the 100000000-byte limit)";
+            << "not a safetensors file (its header length is over the 32 MiB limit)";
         QTest::addRow("truncated header") << "truncated_header"
                                           << "5 bytes is too short for a safetensors file";
         QTest::addRow("header past end")
