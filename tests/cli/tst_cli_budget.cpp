@@ -11,6 +11,7 @@
 
 #include <QFileInfo>
 #include <QTemporaryDir>
+#include <sys/resource.h>
 
 using lora::test::runCli;
 
@@ -168,6 +169,29 @@ private slots:
         const QString logits = m_dir.filePath("logits.csv");
         expectRefusal({"eval", "--base", base, "--logits", logits},
                       "the model's loss is not finite", logits);
+    }
+
+    // A size within the budget on a machine with less memory: std::bad_alloc is a refusal
+    // like any other (exit 2, one line), not "internal error" with exit 1. The address space
+    // is capped at 300 MB; 784-4096-4096-10 with Adam needs about 330 MB.
+    void outOfMemoryIsARefusal() {
+#ifdef LORA_SANITIZED
+        QSKIP("sanitizers reserve far more address space than the cap");
+#else
+        QProcess process;
+        process.setChildProcessModifier([] {
+            const rlimit cap{300L << 20, 300L << 20};
+            setrlimit(RLIMIT_AS, &cap);
+        });
+        process.start(QStringLiteral(LORA_CLI_PATH),
+                      {"bench", "--arch", "784-4096-4096-10", "--seconds", "0.1"});
+        QVERIFY(process.waitForFinished(120000));
+        QCOMPARE(process.exitCode(), 2);
+        QCOMPARE(QString::fromUtf8(process.readAllStandardError()),
+                 "lora-cli: out of memory while running bench (the input is too large for the "
+                 "memory available)\n");
+        QVERIFY(process.readAllStandardOutput().isEmpty());
+#endif
     }
 
     void mergeThatOverflows() {
