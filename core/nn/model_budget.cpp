@@ -69,12 +69,12 @@ void checkModelBudget(const std::vector<int>& widths) {
                          " parameters; the limit is " + grouped(kMaxParameters));
 }
 
-void checkModelBudget(const std::vector<int>& widths, long long batch, const std::string& rows) {
+void checkModelBudget(const std::vector<int>& widths, long long batch) {
     checkModelBudget(widths);
     if (activationCount(widths, batch) > kMaxActivations)
-        throw InputError(rows + " " + grouped(batch) + " on " + shortArch(widths) + " needs over " +
-                         grouped(kMaxActivations) + " activations (" + rows +
-                         " × the sum of the widths); use fewer");
+        throw InputError("batch " + grouped(batch) + " on " + shortArch(widths) + " needs over " +
+                         grouped(kMaxActivations) +
+                         " activations (batch × the sum of the widths); use fewer");
 }
 
 void checkAdapterBudget(const std::vector<int>& widths, const std::vector<bool>& targeted,

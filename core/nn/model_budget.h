@@ -30,9 +30,7 @@ long long activationCount(const std::vector<int>& widths, long long batch);
 // InputError naming the architecture and the limit it exceeds (layers, parameters).
 void checkModelBudget(const std::vector<int>& widths);
 // checkModelBudget, and batch × Σ widths within kMaxActivations.
-// `rows` names the batch in the message ("batch", "samples").
-void checkModelBudget(const std::vector<int>& widths, long long batch,
-                      const std::string& rows = "batch");
+void checkModelBudget(const std::vector<int>& widths, long long batch);
 // Adapter parameters Σ r·(in + out) over targeted layers (`targeted` empty = every layer)
 // within kMaxParameters; the rank itself is LoraSpec::validate's (kMaxRank).
 void checkAdapterBudget(const std::vector<int>& widths, const std::vector<bool>& targeted,

@@ -113,7 +113,12 @@ BenchResult runBenchmark(const BenchOptions& options) {
     options.validate();
     const std::vector<int> widths = parseArchitecture(options.arch);
     checkModelBudget(widths, options.batch);
-    if (options.mode == BenchMode::Eval) checkModelBudget(widths, options.evalSamples, "samples");
+    // Eval holds its images whole (evaluate() then runs in batches): samples × inputs values.
+    if (options.mode == BenchMode::Eval &&
+        static_cast<long long>(options.evalSamples) * widths.front() > kMaxActivations)
+        throw InputError(std::to_string(options.evalSamples) + " samples of " +
+                         std::to_string(widths.front()) + " inputs exceed the budget of " +
+                         std::to_string(kMaxActivations) + " values; use fewer");
     setComputeThreads(options.threads);
     Mlp model(widths);
     Rng rng(options.seed);

@@ -136,7 +136,7 @@ private slots:
             << "batch 65,536 on 784-1000-2000-10 needs over 33,554,432 activations";
         QTest::addRow("eval samples")
             << QStringList{"bench", "--mode", "eval", "--samples", "1000000"}
-            << "samples 1,000,000 on 784-64-2 needs over 33,554,432 activations";
+            << "1000000 samples of 784 inputs exceed the budget of 33554432 values; use fewer";
     }
     void benchRefusesWhatItCannotTimeBriefly() {
         QFETCH(QStringList, args);
