@@ -35,7 +35,7 @@ int runBench(const Args& args) {
                 {"cpu", cpuModel()}};
 
     if (mode == "sgemm") {
-        const int n = static_cast<int>(args.integer("size", 1024, 1, 8192));
+        const int n = static_cast<int>(args.integer("size", 1024, 1, kMaxSgemmSize));
         setComputeThreads(threads);
         const double gflops = eigenSgemmGflops(n, seconds);
         out["size"] = n;

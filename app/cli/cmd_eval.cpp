@@ -4,9 +4,11 @@
 #include "io/adapter_dir.h"
 #include "io/atomic_file.h"
 #include "io/model_file.h"
+#include "nn/model_budget.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace lora::cli {
@@ -27,6 +29,13 @@ std::string logitsCsv(const Dataset& data, const Matrix& logits) {
     return csv;
 }
 
+// Finite inputs can still overflow (weights of 3e38): refuse rather than print NaN or -nan.
+void requireFinite(const Evaluation& ev, const std::string& which) {
+    if (!std::isfinite(ev.loss))
+        throw InputError(which + " loss is not finite: the weights overflow float arithmetic");
+    checkFinite(ev.logits, which + " logits");
+}
+
 } // namespace
 
 int runEval(const Args& args) {
@@ -44,11 +53,13 @@ int runEval(const Args& args) {
     if (noLora) model.setLoraEnabled(false);
 
     Evaluation ev = evaluate(model, task.test, true);
+    requireFinite(ev, "the model's");
     double mergeDiff = 0.0;
     if (merged) {
         // Compare the merged weights' logits against the unmerged two-path forward.
         model.mergeLora();
         const Evaluation mergedEv = evaluate(model, task.test, true);
+        requireFinite(mergedEv, "the merged model's");
         mergeDiff = (mergedEv.logits - ev.logits).cwiseAbs().maxCoeff();
         ev = mergedEv;
     }

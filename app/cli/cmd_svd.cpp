@@ -4,6 +4,7 @@
 #include "io/adapter_dir.h"
 #include "io/model_file.h"
 #include "linalg/truncated_svd.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 namespace lora::cli {
@@ -28,6 +29,7 @@ Matrix layerMatrix(const Args& args, std::string& source) {
                          std::to_string(model.layerCount()) + ")");
     source = args.required("base") + ":" + layer;
     if (args.has("delta") && !args.has("adapter")) throw InputError("--delta needs --adapter");
+    checkSvdBudget(model.layer(index).out(), model.layer(index).in(), "--layer " + layer);
     if (!args.has("adapter")) return model.layer(index).W;
 
     loadAdapter(args.required("adapter"), model);

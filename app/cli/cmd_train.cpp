@@ -4,6 +4,7 @@
 #include "data/classes.h"
 #include "io/model_file.h"
 #include "nn/architecture.h"
+#include "nn/model_budget.h"
 #include "train/evaluate.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -18,6 +19,7 @@ int runTrain(const Args& given) {
     const TrainOptions options = trainOptionsFrom(args, 1);
     const std::uint64_t seed = args.seed("seed");
     const std::string out = args.text("out", "");
+    checkModelBudget(widths, options.batchSize); // before the data is loaded
     if (widths.back() != static_cast<int>(classes.size()))
         throw InputError("architecture " + formatArchitecture(widths) + " has " +
                          std::to_string(widths.back()) + " outputs but " +

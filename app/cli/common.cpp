@@ -5,6 +5,7 @@
 #include "io/matrix_file.h"
 #include "io/model_file.h"
 #include "linalg/rank.h"
+#include "nn/model_budget.h"
 #include "train/progress.h"
 #include "util/error.h"
 #include "util/list_parse.h"
@@ -107,7 +108,9 @@ Matrix chooseMatrix(const Args& args) {
     if (args.has("matrix") == args.has("example"))
         throw InputError("give exactly one of --matrix FILE or --example rank1|rank2|zeros");
     if (args.has("example")) return rankExample(args.required("example"));
-    return readMatrixFile(args.required("matrix"), args.text("tensor", ""));
+    Matrix m = readMatrixFile(args.required("matrix"), args.text("tensor", ""));
+    checkSvdBudget(m.rows(), m.cols(), "--matrix " + args.required("matrix"));
+    return m;
 }
 
 } // namespace lora::cli

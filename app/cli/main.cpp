@@ -5,6 +5,7 @@
 #include "util/error.h"
 
 #include <iostream>
+#include <new>
 
 namespace {
 
@@ -94,6 +95,12 @@ int main(int argc, char** argv) {
         return run(args);
     } catch (const InputError& e) {
         std::cerr << "lora-cli: " << e.what() << std::endl;
+        return 2;
+    } catch (const std::bad_alloc&) {
+        // Sizes within the budget (nn/model_budget.h) fit; this is a machine short of memory
+        // or a limit (ulimit -v) set lower. A refusal like any other: nothing was written.
+        std::cerr << "lora-cli: out of memory while running " << args.front()
+                  << " (the input is too large for the memory available)" << std::endl;
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "lora-cli: internal error: " << e.what() << std::endl;

@@ -2,6 +2,7 @@
 
 #include "io/safetensors.h"
 #include "nn/architecture.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <map>
@@ -36,6 +37,15 @@ bool parseLayerKey(const std::string& key, int& index, std::string& param) {
     if (param != "weight" && param != "bias") return false;
     index = std::stoi(digits);
     return true;
+}
+
+// The model budget's refusal, naming the file.
+void checkBudget(const std::string& path, const std::vector<int>& widths) {
+    try {
+        checkModelBudget(widths);
+    } catch (const InputError& e) {
+        throw InputError(path + ": " + e.what());
+    }
 }
 
 } // namespace
@@ -102,6 +112,9 @@ LoadedModel loadModel(const std::string& path, const std::string& folder) {
         layerCount = std::max(layerCount, index);
     }
     if (layerCount == 0) throw InputError(path + ": no fc1.weight tensor; not a model file");
+    if (layerCount > kMaxLayers)
+        throw InputError(path + ": names layer fc" + std::to_string(layerCount) +
+                         "; a network has at most " + std::to_string(kMaxLayers) + " layers");
 
     // The tensors alone define the network, so a plain PyTorch state_dict loads too.
     std::vector<int> widths;
@@ -148,6 +161,7 @@ LoadedModel loadModel(const std::string& path, const std::string& folder) {
             throw InputError(path + ": metadata says architecture " + it->second +
                              " but the tensors form " + formatArchitecture(widths));
     }
+    checkBudget(path, widths); // before the network is allocated a second time
     ModelInfo info;
     if (const auto it = meta.find(kClassesKey); it != meta.end())
         info.classes = parseMetadataClasses(it->second, widths.back(), path);

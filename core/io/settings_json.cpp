@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace lora {
@@ -71,6 +72,13 @@ long long wholeNumber(const Json& v, long long lo, const char* expected) {
     if (d != std::floor(d) || d < static_cast<double>(lo) || d > 9.0e15)
         throw Refusal{expected, &v};
     return static_cast<long long>(d);
+}
+
+// wholeNumber for an int field: above INT_MAX is refused, never wrapped (2^32 + 4 is not 4).
+int wholeInt(const Json& v, const char* expected) {
+    const long long n = wholeNumber(v, 1, expected);
+    if (n > std::numeric_limits<int>::max()) throw Refusal{expected, &v};
+    return static_cast<int>(n);
 }
 
 float positiveNumber(const Json& v) {
@@ -166,7 +174,7 @@ const std::vector<Field>& schema() {
          [](const Json& v, S& s) { s.trainDigits = digits(v); },
          [](const S& s) { return distinct(s.trainDigits, true); }},
         {"rank", kWhole, [](const S& s) { return Json(s.rank); },
-         [](const Json& v, S& s) { s.rank = int(wholeNumber(v, 1, kWhole)); },
+         [](const Json& v, S& s) { s.rank = wholeInt(v, kWhole); },
          [](const S& s) { return exceptionFree([&] { s.loraSpec().validate(); }); }},
         {"alpha", kPositive, [](const S& s) { return Json(shortestDouble(s.alpha)); },
          [](const Json& v, S& s) { s.alpha = positiveNumber(v); }},
@@ -190,9 +198,9 @@ const std::vector<Field>& schema() {
          [](const S& s) { return Json(shortestDouble(s.learningRate)); },
          [](const Json& v, S& s) { s.learningRate = positiveNumber(v); }},
         {"base_epochs", kWhole, [](const S& s) { return Json(s.baseEpochs); },
-         [](const Json& v, S& s) { s.baseEpochs = int(wholeNumber(v, 1, kWhole)); }},
+         [](const Json& v, S& s) { s.baseEpochs = wholeInt(v, kWhole); }},
         {"fine_tune_epochs", kWhole, [](const S& s) { return Json(s.fineTuneEpochs); },
-         [](const Json& v, S& s) { s.fineTuneEpochs = int(wholeNumber(v, 1, kWhole)); }},
+         [](const Json& v, S& s) { s.fineTuneEpochs = wholeInt(v, kWhole); }},
         {"max_steps", kSteps, [](const S& s) { return Json(s.maxSteps); },
          [](const Json& v, S& s) {
              const long long steps = wholeNumber(v, -1, kSteps);
@@ -200,7 +208,7 @@ const std::vector<Field>& schema() {
              s.maxSteps = static_cast<long>(steps);
          }},
         {"batch_size", kWhole, [](const S& s) { return Json(s.batchSize); },
-         [](const Json& v, S& s) { s.batchSize = int(wholeNumber(v, 1, kWhole)); }},
+         [](const Json& v, S& s) { s.batchSize = wholeInt(v, kWhole); }},
         {"seed", "a string", [](const S& s) { return Json(std::to_string(s.seed)); },
          [](const Json& v, S& s) { s.seed = seedFrom(v); }},
     };

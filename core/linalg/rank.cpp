@@ -1,5 +1,6 @@
 #include "linalg/rank.h"
 
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <Eigen/SVD>
@@ -24,6 +25,7 @@ int numericalRank(const Eigen::VectorXd& singularValues, Eigen::Index rows, Eige
 
 Eigen::VectorXd singularValues(const Eigen::Ref<const Matrix>& w) {
     if (!w.allFinite()) throw InputError("matrix has a non-finite entry");
+    checkSvdBudget(w.rows(), w.cols(), "the matrix"); // its time grows as m·n·min(m, n)
     const Eigen::MatrixXd wd = w.cast<double>();
     return Eigen::BDCSVD<Eigen::MatrixXd>(wd).singularValues();
 }

@@ -3,6 +3,8 @@
 #include "linalg/rank.h"
 #include "util/error.h"
 
+#include "nn/model_budget.h"
+
 #include <Eigen/SVD>
 #include <algorithm>
 #include <cmath>
@@ -45,6 +47,7 @@ TruncatedSvd::TruncatedSvd(const Eigen::Ref<const Matrix>& w) : m_w(w) {
         throw InputError("cannot decompose an empty " + std::to_string(w.rows()) + "x" +
                          std::to_string(w.cols()) + " matrix");
     if (!w.allFinite()) throw InputError("matrix has a non-finite entry");
+    checkSvdBudget(w.rows(), w.cols(), "the matrix"); // its time grows as m·n·min(m, n)
 
     // Double so that σ and the error curve are accurate far below float's ε·σ_max; the float
     // factors are then only as rounded as the weights they reproduce.

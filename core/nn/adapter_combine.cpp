@@ -1,6 +1,7 @@
 #include "nn/adapter_combine.h"
 
 #include "linalg/truncated_svd.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -37,6 +38,7 @@ int combinedRank(const Mlp& model, const std::vector<AdapterWeights>& adapters,
             break;
         case CombineMethod::Cat:
             rank += r;
+            checkSummedRank(rank, "cat on " + name); // each r ≤ kMaxRank: no overflow
             break;
         case CombineMethod::Svd:
             rank = std::max(rank, r);
@@ -81,6 +83,44 @@ const char* toString(CombineMethod method) {
     return "?";
 }
 
+namespace {
+
+// One layer of the combination, `rank` as combinedRank chose it.
+LayerAdapter combineLayer(const Mlp& model, const std::vector<AdapterWeights>& adapters,
+                          const CombineOptions& options, const std::vector<float>& w, int layer,
+                          int rank) {
+    const Linear& base = model.layer(layer);
+    LoraSpec spec; // α = r: scale 1, the factors carry every weight
+    spec.rank = rank;
+    spec.alpha = static_cast<float>(rank);
+    LayerAdapter l{layer, spec, Matrix::Zero(rank, base.in()), Matrix::Zero(base.out(), rank)};
+    if (options.method == CombineMethod::Svd) {
+        const LowRankFactors f =
+            TruncatedSvd(weightedDelta(model, adapters, w, layer)).factors(rank);
+        l.A = f.A;
+        l.B = f.B;
+        return l;
+    }
+    int offset = 0;
+    for (std::size_t i = 0; i < adapters.size(); ++i) {
+        const LayerAdapter* src = adapters[i].find(layer);
+        if (!src) continue;
+        const float s = src->spec.scale();
+        if (options.method == CombineMethod::Linear) {
+            const float root = std::sqrt(w[i]);
+            l.A += root * s * src->A;
+            l.B += root * src->B;
+        } else {
+            l.A.middleRows(offset, src->spec.rank) = src->A;
+            l.B.middleCols(offset, src->spec.rank) = w[i] * s * src->B;
+            offset += src->spec.rank;
+        }
+    }
+    return l;
+}
+
+} // namespace
+
 AdapterWeights combineAdapters(const Mlp& model, const std::vector<AdapterWeights>& adapters,
                                const CombineOptions& options) {
     if (adapters.size() < 2) throw InputError("combining needs at least two adapters");
@@ -103,36 +143,21 @@ AdapterWeights combineAdapters(const Mlp& model, const std::vector<AdapterWeight
     if (options.method == CombineMethod::Svd && options.svdRank < 0)
         throw InputError("svd rank must be positive, not " + std::to_string(options.svdRank));
 
+    // Every rank first: cat adds them up, and the result must be an adapter that fits the
+    // budget and that the readers accept, which is known before anything is allocated.
+    const std::vector<int> layers = unionOfLayers(adapters);
+    std::vector<int> ranks(model.layerCount(), 0);
+    for (int layer : layers) ranks[layer] = combinedRank(model, adapters, options, layer);
+    checkAdapterBudget(model.widths(), {}, ranks);
+
     AdapterWeights out;
-    for (int layer : unionOfLayers(adapters)) {
-        const Linear& base = model.layer(layer);
-        const int rank = combinedRank(model, adapters, options, layer);
-        LoraSpec spec; // α = r: scale 1, the factors carry every weight
-        spec.rank = rank;
-        spec.alpha = static_cast<float>(rank);
-        LayerAdapter l{layer, spec, Matrix::Zero(rank, base.in()), Matrix::Zero(base.out(), rank)};
-        if (options.method == CombineMethod::Svd) {
-            const LowRankFactors f =
-                TruncatedSvd(weightedDelta(model, adapters, w, layer)).factors(rank);
-            l.A = f.A;
-            l.B = f.B;
-        } else {
-            int offset = 0;
-            for (std::size_t i = 0; i < adapters.size(); ++i) {
-                const LayerAdapter* src = adapters[i].find(layer);
-                if (!src) continue;
-                const float s = src->spec.scale();
-                if (options.method == CombineMethod::Linear) {
-                    const float root = std::sqrt(w[i]);
-                    l.A += root * s * src->A;
-                    l.B += root * src->B;
-                } else {
-                    l.A.middleRows(offset, src->spec.rank) = src->A;
-                    l.B.middleCols(offset, src->spec.rank) = w[i] * s * src->B;
-                    offset += src->spec.rank;
-                }
-            }
-        }
+    for (int layer : layers) {
+        LayerAdapter l = combineLayer(model, adapters, options, w, layer, ranks[layer]);
+        // Finite in, finite out: weights like 1e38 overflow the factors or ΔW = B A.
+        const std::string what = "the combined adapter's " + model.layerName(layer);
+        checkFinite(l.A, what + " A");
+        checkFinite(l.B, what + " B");
+        checkFinite(l.delta(), what + " ΔW");
         out.layers.push_back(std::move(l));
     }
     out.spec = out.layers.front().spec;

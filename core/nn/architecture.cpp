@@ -29,6 +29,10 @@ std::vector<int> parseArchitecture(const std::string& arch) {
         }
         if (value < 1) throw InputError(where + ": every width must be at least 1");
         widths.push_back(static_cast<int>(value));
+        // Before growing further: fc<N> past kMaxLayers would be a name no reader accepts.
+        if (static_cast<long long>(widths.size()) > kMaxLayers + 1)
+            throw InputError("architecture has more than " + std::to_string(kMaxLayers) +
+                             " layers (fc1…fc" + std::to_string(kMaxLayers) + " is the limit)");
         if (dash == std::string::npos) break;
         start = dash + 1;
     }

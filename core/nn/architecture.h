@@ -6,6 +6,9 @@
 namespace lora {
 
 inline constexpr int kMaxLayerWidth = 1 << 16;
+// fc1…fc1000: every name written ("fc<N>.weight") is one the readers accept (≤ 4 digits).
+// Part of the model budget (nn/model_budget.h).
+inline constexpr int kMaxLayers = 1000;
 
 // Throws InputError naming the problem ("784--2": empty width, "0-10": width must be ≥ 1, ...).
 std::vector<int> parseArchitecture(const std::string& arch);

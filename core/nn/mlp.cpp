@@ -1,6 +1,7 @@
 #include "nn/mlp.h"
 
 #include "nn/architecture.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -17,6 +18,7 @@ LoraSpec LoraConfig::specFor(const std::string& layer) const {
 Mlp::Mlp(const std::vector<int>& widths) : m_widths(widths) {
     if (widths.size() < 2)
         throw InputError("a network needs at least an input and an output width");
+    checkModelBudget(widths); // before the layers allocate
     for (std::size_t i = 0; i + 1 < widths.size(); ++i)
         m_layers.emplace_back(widths[i], widths[i + 1]);
     m_adapters.resize(m_layers.size());
@@ -91,16 +93,19 @@ std::vector<bool> Mlp::checkLora(const LoraConfig& config) const {
     for (const auto& [name, alpha] : config.alphaPattern)
         if (layerIndex(name) < 0 || !targeted[layerIndex(name)])
             throw InputError("alpha_pattern names '" + name + "', which is not a targeted layer");
+    std::vector<int> ranks(m_layers.size(), 0);
     for (int i = 0; i < layerCount(); ++i) {
         if (!targeted[i]) continue;
         const LoraSpec spec = config.specFor(layerName(i));
         spec.validate();
+        ranks[i] = spec.rank;
         const int widest = std::min(m_layers[i].in(), m_layers[i].out());
         if (spec.init == LoraInit::Pissa && spec.rank > widest)
             throw InputError(
                 "PiSSA needs a rank of at most min(in, out) = " + std::to_string(widest) + " for " +
                 layerName(i) + ", not " + std::to_string(spec.rank));
     }
+    checkAdapterBudget(m_widths, targeted, ranks);
     return targeted;
 }
 
@@ -157,6 +162,7 @@ std::size_t Mlp::loraParamCount() const {
 void Mlp::reserveBatch(int rows) {
     const std::size_t n = m_layers.size();
     if (m_act.size() == n && m_act.front().rows() >= rows) return;
+    checkModelBudget(m_widths, rows); // the workspace grows with the batch
     m_act.resize(n);
     m_grad.resize(n);
     for (std::size_t i = 0; i < n; ++i) {

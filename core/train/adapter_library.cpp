@@ -118,6 +118,15 @@ MergeReport AdapterLibrary::merge(const Dataset& data) {
     for (int i = 0; i < m_model.layerCount(); ++i) m_premerge.push_back(m_model.layer(i).W);
     m_model.setLoraEnabled(true);
     m_model.mergeLora();
+    for (int i = 0; i < m_model.layerCount(); ++i) {
+        if (m_model.layer(i).W.allFinite()) continue;
+        // W + s·BA overflowed: put W back as it was and refuse, as for any bad input.
+        m_model.unmergeLora();
+        for (int j = 0; j < m_model.layerCount(); ++j) m_model.layer(j).W = m_premerge[j];
+        m_premerge.clear();
+        throw InputError("merging '" + m_active + "' makes " + m_model.layerName(i) +
+                         ".weight overflow to Inf; refusing to merge");
+    }
     m_merged = true;
     return report;
 }

@@ -1,6 +1,8 @@
 #include "train/benchmark.h"
 
 #include "data/dataset.h"
+#include "nn/architecture.h"
+#include "nn/model_budget.h"
 #include "train/evaluate.h"
 #include "train/training_step.h"
 #include "util/error.h"
@@ -22,13 +24,14 @@ double secondsSince(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Runs `once` a few times to warm caches and workspaces, then for about `seconds`
-// (at least 5 times); returns every timed duration in seconds.
+// Runs `once` to warm caches and workspaces, then times it until `seconds` have passed since
+// the start, warm-up included (at least one timed run): `bench --seconds S` ends after about S
+// plus one run, and the model budget keeps one run to a few seconds.
 template <typename F> std::vector<double> timeRepeatedly(F&& once, double seconds) {
-    for (int i = 0; i < 3; ++i) once(i);
-    std::vector<double> times;
     const auto start = Clock::now();
-    for (int i = 0; times.size() < 5 || secondsSince(start) < seconds; ++i) {
+    for (int i = 0; i < 3 && (i == 0 || secondsSince(start) < seconds / 4); ++i) once(i);
+    std::vector<double> times;
+    for (int i = 0; times.empty() || secondsSince(start) < seconds; ++i) {
         const auto t0 = Clock::now();
         once(i);
         times.push_back(secondsSince(t0));
@@ -108,8 +111,16 @@ double trainingStepFlops(const Mlp& model, int batch) {
 
 BenchResult runBenchmark(const BenchOptions& options) {
     options.validate();
+    const std::vector<int> widths = parseArchitecture(options.arch);
+    checkModelBudget(widths, options.batch);
+    // Eval holds its images whole (evaluate() then runs in batches): samples × inputs values.
+    if (options.mode == BenchMode::Eval &&
+        static_cast<long long>(options.evalSamples) * widths.front() > kMaxActivations)
+        throw InputError(std::to_string(options.evalSamples) + " samples of " +
+                         std::to_string(widths.front()) + " inputs exceed the budget of " +
+                         std::to_string(kMaxActivations) + " values; use fewer");
     setComputeThreads(options.threads);
-    Mlp model(options.arch);
+    Mlp model(widths);
     Rng rng(options.seed);
     model.initDefault(rng);
     if (options.mode == BenchMode::Lora) {
@@ -120,7 +131,11 @@ BenchResult runBenchmark(const BenchOptions& options) {
     }
 
     // Synthetic data: pixels uniform in [0, 1), labels uniform over the outputs.
-    const int rows = options.mode == BenchMode::Eval ? options.evalSamples : 16 * options.batch;
+    // 16 batches to cycle through, fewer when they would not fit the activation budget.
+    const long long pool = std::clamp<long long>(
+        kMaxActivations / (static_cast<long long>(options.batch) * model.inputs()), 1, 16);
+    const int rows = options.mode == BenchMode::Eval ? options.evalSamples
+                                                     : static_cast<int>(pool * options.batch);
     Dataset data;
     data.numClasses = model.outputs();
     data.images.resize(rows, model.inputs());
@@ -160,7 +175,8 @@ BenchResult runBenchmark(const BenchOptions& options) {
 }
 
 double eigenSgemmGflops(int n, double seconds) {
-    if (n < 1 || n > 8192) throw InputError("sgemm size must be between 1 and 8192");
+    if (n < 1 || n > kMaxSgemmSize)
+        throw InputError("sgemm size must be between 1 and " + std::to_string(kMaxSgemmSize));
     checkSeconds(seconds);
     Rng rng(1);
     Matrix a(n, n), b(n, n), c(n, n);

@@ -1,6 +1,7 @@
 #include "train/evaluate.h"
 
 #include "nn/cross_entropy.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -15,6 +16,10 @@ Evaluation evaluate(Mlp& model, const Dataset& data, bool keepLogits, int batchS
         throw InputError("data has " + std::to_string(data.features()) +
                          " features but the model takes " + std::to_string(model.inputs()) +
                          " inputs");
+    // Chunks within the activation budget, which a narrow-but-deep network trained at a small
+    // batch may otherwise exceed here.
+    batchSize = static_cast<int>(
+        std::min<long long>(batchSize, std::max(1LL, maxBatchFor(model.widths()))));
     const int classes = model.outputs();
     Evaluation ev;
     ev.total = data.size();

@@ -2,6 +2,7 @@
 
 #include "data/classes.h"
 #include "nn/architecture.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -136,6 +137,13 @@ void ExperimentSettings::validate() const {
     if (maxSteps == 0 || maxSteps < -1)
         throw InputError("max steps must be at least 1 (or -1 for no limit)");
     if (batchSize < 1) throw InputError("batch size must be at least 1");
+
+    // The one budget, as the CLI and the model loader apply it: sizes the tutorials never
+    // approach, checked here so that neither the GUI nor a session file can start them.
+    checkModelBudget(widths, batchSize);
+    std::vector<bool> targeted(widths.size() - 1, targets.empty());
+    for (const std::string& t : targets) targeted[layerNumber(t) - 1] = true;
+    checkAdapterBudget(widths, targeted, std::vector<int>(widths.size() - 1, rank));
 }
 
 } // namespace lora

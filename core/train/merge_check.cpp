@@ -1,5 +1,6 @@
 #include "train/merge_check.h"
 
+#include "nn/model_budget.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
@@ -61,6 +62,7 @@ Mlp mergedModel(const Mlp& model) {
         plain.layer(i).b = model.layer(i).b;
         const LoraLinear* a = model.adapter(i);
         if (a && !a->merged()) plain.layer(i).W += a->delta();
+        checkFinite(plain.layer(i).W, "the merged " + model.layerName(i) + ".weight");
     }
     return plain;
 }

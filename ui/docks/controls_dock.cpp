@@ -2,6 +2,7 @@
 
 #include "data/classes.h"
 #include "nn/architecture.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 #include "util/list_parse.h"
 
@@ -18,7 +19,9 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QToolButton>
+#include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace {
 
@@ -53,6 +56,24 @@ void fitClassesToOutputs(ExperimentSettings& s) {
         s.targetClasses = first;
         s.trainDigits.clear();
     }
+}
+
+// The model budget's limits for `s` (nn/model_budget.h), so that the rank slider and the
+// batch spin box only offer sizes that validate() accepts.
+std::pair<int, int> budgetLimits(const ExperimentSettings& s, int maxRank, int maxBatch) {
+    try {
+        const std::vector<int> widths = lora::parseArchitecture(s.architecture);
+        std::vector<bool> targeted(widths.size() - 1, s.targets.empty());
+        for (const std::string& t : s.targets)
+            if (const int n = lora::layerNumber(t); n >= 1 && n < static_cast<int>(widths.size()))
+                targeted[n - 1] = true;
+        maxRank = std::min(maxRank, std::max(1, lora::maxRankFor(widths, targeted)));
+        maxBatch = static_cast<int>(
+            std::min<long long>(maxBatch, std::max(1LL, lora::maxBatchFor(widths))));
+    } catch (const lora::InputError&) {
+        // validate() names what is wrong with the architecture when it is committed.
+    }
+    return {maxRank, maxBatch};
 }
 
 } // namespace
@@ -109,7 +130,7 @@ QGroupBox* ControlsDock::buildLoraBox() {
     auto* grid = new QGridLayout(lora);
     m_rank = new QSlider(Qt::Horizontal);
     m_rank->setObjectName("rankSlider");
-    m_rank->setRange(1, 64);
+    m_rank->setRange(1, kRankSliderMax);
     m_rank->setToolTip(tr("Rank r: how many independent directions the update ΔW = BA may "
                           "use; LoRA trains r·(in + out) numbers per layer."));
     m_alpha = new QSlider(Qt::Horizontal);
@@ -178,7 +199,7 @@ QGroupBox* ControlsDock::buildTrainingBox() {
     };
     m_baseEpochs = spin("baseEpochsSpin", 1, 1000);
     m_fineTuneEpochs = spin("fineTuneEpochsSpin", 1, 1000);
-    m_batchSize = spin("batchSpin", 1, 8192);
+    m_batchSize = spin("batchSpin", 1, kBatchSpinMax);
     m_seed = spin("seedSpin", 0, 1000000);
     training->addRow(tr("Learning rate"), m_learningRate);
     training->addRow(tr("Base epochs"), m_baseEpochs);
@@ -278,6 +299,9 @@ void ControlsDock::showSettings() {
     m_targetClasses->setText(classesText(m_settings.targetClasses));
     m_trainDigits->setText(QString::fromStdString(lora::formatClasses(m_settings.trainDigits)));
     m_targets->setText(joinNames(m_settings.targets));
+    const auto [maxRank, maxBatch] = budgetLimits(m_settings, kRankSliderMax, kBatchSpinMax);
+    m_rank->setMaximum(maxRank);
+    m_batchSize->setMaximum(maxBatch);
     m_rank->setValue(m_settings.rank);
     m_alpha->setValue(alphaToSlider(m_settings.alpha));
     m_rslora->setChecked(m_settings.rslora);
@@ -325,6 +349,13 @@ void ControlsDock::updateRankWarning() {
 
 void ControlsDock::commit(ExperimentSettings next) {
     if (next == m_settings) return;
+    try {
+        next.validate(); // the budget, whichever control changed (the text fields did already)
+    } catch (const lora::InputError& e) {
+        showSettings(); // the control goes back; the previous settings stay in force
+        emit invalidInput(QString::fromStdString(e.what()));
+        return;
+    }
     m_settings = next;
     updateScaleLabel();
     emit settingsEdited(m_settings);

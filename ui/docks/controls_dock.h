@@ -29,6 +29,9 @@ public:
     void addActionButtons(const QList<QAction*>& actions);
     QAbstractButton* loraToggle() const;
 
+    static constexpr int kRankSliderMax = 64; // lowered where the model budget needs it
+    static constexpr int kBatchSpinMax = 8192;
+
     static int alphaToSlider(float alpha) { return qRound(alpha * 2.0f); } // 0.5 steps
     static float sliderToAlpha(int value) { return value / 2.0f; }
 

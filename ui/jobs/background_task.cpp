@@ -5,6 +5,7 @@
 #include <QFutureWatcher>
 
 #include <exception>
+#include <new>
 
 BackgroundTask::BackgroundTask(QObject* parent) : QObject(parent) {
     m_watcher = new QFutureWatcher<Outcome>(this);
@@ -28,6 +29,10 @@ int BackgroundTask::start(std::function<void(std::stop_token)> work) {
             try {
                 work(token);
                 outcome.stopped = token.stop_requested();
+            } catch (const std::bad_alloc&) {
+                // A refusal like bad input: one line in the dialog, not a crash or "bad_alloc".
+                outcome.error = QStringLiteral(
+                    "out of memory while computing: the input is too large for this machine");
             } catch (const std::exception& e) {
                 outcome.error = QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0);
             } catch (...) {

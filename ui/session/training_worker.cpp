@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
+#include <new>
 #include <optional>
 
 using lora::InputError;
@@ -116,9 +117,18 @@ WorkerObserver::Reports TrainingWorker::reports() {
             [this](const EpochUpdate& update) { emit epochFinished(update); }};
 }
 
+namespace {
+// Sizes within the model budget fit; this is a machine short of memory, and like bad input
+// it ends the run with one line in a dialog, the previous state untouched.
+const QString kOutOfMemory = QStringLiteral(
+    "out of memory while training: the network, batch or rank is too large for this machine");
+} // namespace
+
 void TrainingWorker::run(const RunRequest& request) {
     try {
         runOnce(request);
+    } catch (const std::bad_alloc&) {
+        emit failed(request.runId, kOutOfMemory);
     } catch (const std::exception& e) {
         emit failed(request.runId, QString::fromUtf8(e.what()));
     }
@@ -127,6 +137,8 @@ void TrainingWorker::run(const RunRequest& request) {
 void TrainingWorker::runSweep(const SweepRequest& request) {
     try {
         sweepOnce(request);
+    } catch (const std::bad_alloc&) {
+        emit failed(request.runId, kOutOfMemory);
     } catch (const std::exception& e) {
         emit failed(request.runId, QString::fromUtf8(e.what()));
     }

@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QtTest>
 
 class TestControlsDock : public QObject {
@@ -118,6 +119,11 @@ private slots:
         QTest::addRow("target") << "targetsEdit"
                                 << "fc3"
                                 << "";
+        QTest::addRow("arch over the model budget")
+            << "architectureEdit"
+            << "784-65536-65536-2"
+            << "architecture 784-65536-65536-2 has 4,346,609,666 parameters; the limit is "
+               "33,554,432";
     }
     void badTextIsRevertedAndReported() {
         QFETCH(QString, field);
@@ -137,6 +143,32 @@ private slots:
         QCOMPARE(edited.count(), 0);
         QVERIFY(panel.settings() == before);
         QCOMPARE(edit->text(), shown);
+    }
+
+    // The model budget bounds what the controls offer: 784-4096-4096-10 takes at most
+    // 2^25 / (784 + 4096 + 4096 + 10) = 3734 samples a batch, and a rank over the adapter
+    // budget is not on the slider.
+    void controlsOfferOnlySizesWithinBudget() {
+        ControlsDock panel;
+        ExperimentSettings big = ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit);
+        big.architecture = "784-4096-4096-10";
+        panel.setSettings(big);
+        auto* batch = panel.findChild<QSpinBox*>("batchSpin");
+        QCOMPARE(batch->maximum(), 3734);
+        batch->setValue(8192);
+        QCOMPARE(panel.settings().batchSize, 3734);
+        panel.settings().validate();
+
+        ExperimentSettings wide = ExperimentSettings::forPreset(ExperimentPreset::Transfer);
+        wide.architecture = "784-1-65536-1-65536-1-65536-1-65536-1-2";
+        wide.batchSize = 8;
+        wide.targets.clear();
+        panel.setSettings(wide);
+        auto* rank = panel.findChild<QSlider*>("rankSlider");
+        QCOMPARE(rank->maximum(), 63);
+        rank->setValue(64);
+        QCOMPARE(panel.settings().rank, 63);
+        panel.settings().validate();
     }
 
     void newOutputCountRefitsClasses() {
