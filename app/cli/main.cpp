@@ -99,11 +99,17 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         // Sizes within the budget (nn/model_budget.h) fit; this is a machine short of memory
         // or a limit (ulimit -v) set lower. A refusal like any other: nothing was written.
-        std::cerr << "lora-cli: out of memory while running " << args.front()
-                  << " (the input is too large for the memory available)" << std::endl;
+        std::cerr << "lora-cli: "
+                  << lora::oneLine("out of memory while running " + args.front() +
+                                       " (the input is too large for the memory available)",
+                                   lora::kMaxErrorChars)
+                  << std::endl;
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "lora-cli: internal error: " << e.what() << std::endl;
+        // Not an InputError, so not cut on the way: one bounded line here.
+        std::cerr << "lora-cli: "
+                  << lora::oneLine(std::string("internal error: ") + e.what(), lora::kMaxErrorChars)
+                  << std::endl;
         return 1;
     }
 }

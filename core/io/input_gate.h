@@ -14,7 +14,7 @@ namespace lora {
 // Size budgets, by kind of file. A file over its budget is refused before it is read.
 inline constexpr std::size_t kMaxConfigBytes = 1 << 20;           // adapter_config.json, settings
 inline constexpr std::size_t kMaxSessionJsonBytes = 16 << 20;     // session.json with its history
-inline constexpr std::size_t kMaxMatrixTextBytes = 64 << 20;      // a matrix as text
+inline constexpr std::size_t kMaxMatrixTextBytes = 32 << 20;      // a matrix as text: 4 M values
 inline constexpr std::size_t kMaxIdxBytes = 256 << 20;            // an MNIST IDX file, inflated
 inline constexpr std::uint64_t kMaxSafetensorsBytes = 2ull << 30; // the largest real LoRA files
 

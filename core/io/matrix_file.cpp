@@ -2,6 +2,7 @@
 
 #include "io/input_gate.h"
 #include "io/safetensors.h"
+#include "nn/model_budget.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -93,6 +94,30 @@ void checkNoControlBytes(const std::string& text, const std::string& what) {
     }
 }
 
+// Which tensor of a safetensors file is the matrix: the one named, or the only 2-D one.
+std::size_t chooseTensor(const std::vector<TensorIndex>& index, const std::string& path,
+                         const std::string& tensorName) {
+    std::size_t chosen = index.size();
+    for (std::size_t k = 0; k < index.size(); ++k) {
+        if (!tensorName.empty() ? index[k].name != tensorName : index[k].shape.size() != 2)
+            continue;
+        if (chosen < index.size())
+            throw InputError(path + ": several 2-D tensors (" + quotedName(index[chosen].name) +
+                             ", " + quotedName(index[k].name) + ", …); name one");
+        chosen = k;
+    }
+    if (chosen == index.size())
+        throw InputError(path + (tensorName.empty()
+                                     ? std::string(": no 2-D tensor")
+                                     : ": no tensor named " + quotedName(tensorName)));
+    const TensorIndex& t = index[chosen];
+    if (t.shape.size() != 2)
+        throw InputError(path + ": tensor " + quotedName(t.name) + " is not 2-D");
+    if (t.shape[0] == 0 || t.shape[1] == 0)
+        throw InputError(path + ": tensor " + quotedName(t.name) + " is empty");
+    return chosen;
+}
+
 } // namespace
 
 Matrix parseMatrixText(const std::string& text, const std::string& what) {
@@ -135,25 +160,16 @@ Matrix readMatrixFile(const std::string& path, const std::string& tensorName) {
         const std::vector<std::uint8_t> bytes = readFileBytes(path, kMaxMatrixTextBytes);
         return parseMatrixText(std::string(bytes.begin(), bytes.end()), path);
     }
-    const SafetensorsFile file = readSafetensors(path);
-    const NamedTensor* chosen = nullptr;
-    if (!tensorName.empty()) {
-        chosen = file.find(tensorName);
-        if (!chosen) throw InputError(path + ": no tensor named '" + tensorName + "'");
-    } else {
-        for (const NamedTensor& t : file.tensors) {
-            if (t.shape.size() != 2) continue;
-            if (chosen)
-                throw InputError(path + ": several 2-D tensors ('" + chosen->name + "', '" +
-                                 t.name + "', …); name one");
-            chosen = &t;
-        }
-        if (!chosen) throw InputError(path + ": no 2-D tensor");
-    }
-    if (chosen->shape.size() != 2)
-        throw InputError(path + ": tensor '" + chosen->name + "' is not 2-D");
-    if (chosen->shape[0] == 0 || chosen->shape[1] == 0)
-        throw InputError(path + ": tensor '" + chosen->name + "' is empty");
+    // The tensor is chosen, and its size checked, from the header: only its data is read.
+    const SafetensorsFile file =
+        readSafetensors(path, kMaxSafetensorsBytes, {}, [&](const std::vector<TensorIndex>& index) {
+            const std::size_t k = chooseTensor(index, path, tensorName);
+            checkSvdBudget(index[k].shape[0], index[k].shape[1], path);
+            std::vector<bool> wanted(index.size(), false);
+            wanted[k] = true;
+            return wanted;
+        });
+    const NamedTensor* chosen = &file.tensors.front();
     for (float v : chosen->data)
         if (!std::isfinite(v))
             throw InputError(path + ": tensor '" + chosen->name + "' has a non-finite value");

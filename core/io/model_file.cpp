@@ -39,6 +39,26 @@ bool parseLayerKey(const std::string& key, int& index, std::string& param) {
     return true;
 }
 
+// A file holding more values than a model within the budget has is refused from its
+// header, before its data is read.
+HeaderCheck withinModelBudget(const std::string& path) {
+    return [path](const std::vector<TensorIndex>& index) {
+        long long values = 0;
+        for (const TensorIndex& t : index) {
+            long long n = 1;
+            for (std::int64_t d : t.shape) // capped, so that no product overflows
+                n = n == 0 || d == 0     ? 0
+                    : d > kMaxParameters ? kMaxParameters + 1
+                                         : std::min(n * d, kMaxParameters + 1);
+            values = std::min(values + n, kMaxParameters + 1);
+        }
+        if (values > kMaxParameters)
+            throw InputError(path + ": holds more than the " + std::to_string(kMaxParameters) +
+                             " values a model may have (the model budget)");
+        return std::vector<bool>{};
+    };
+}
+
 // The model budget's refusal, naming the file.
 void checkBudget(const std::string& path, const std::vector<int>& widths) {
     try {
@@ -98,7 +118,8 @@ void saveModel(const std::string& path, const Mlp& model, const ModelInfo& info)
 }
 
 LoadedModel loadModel(const std::string& path, const std::string& folder) {
-    const SafetensorsFile file = readSafetensors(path, kMaxSafetensorsBytes, folder);
+    const SafetensorsFile file =
+        readSafetensors(path, kMaxSafetensorsBytes, folder, withinModelBudget(path));
     if (const NamedTensor* bad = firstNonFinite(file))
         throw InputError(path + ": tensor '" + bad->name + "' holds NaN/Inf values");
     std::map<int, const NamedTensor*> weights, biases;

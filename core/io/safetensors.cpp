@@ -323,7 +323,7 @@ SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const 
 }
 
 SafetensorsFile readSafetensors(const std::string& path, std::uint64_t maxBytes,
-                                const std::string& folder) {
+                                const std::string& folder, const HeaderCheck& check) {
     // The header is read and checked against the file's size before any tensor data, so a
     // file that is not what it claims costs its header, not its size.
     const InputFile in(path, maxBytes, folder);
@@ -338,10 +338,18 @@ SafetensorsFile readSafetensors(const std::string& path, std::uint64_t maxBytes,
     Header h =
         decodeHeader(text.data(), text.data() + text.size(), in.size() - 8 - headerSize, path);
     text = {};
+    std::vector<bool> wanted;
+    if (check) {
+        std::vector<TensorIndex> index;
+        for (const Entry& e : h.entries) index.push_back({e.name, e.shape});
+        wanted = check(index);
+    }
     SafetensorsFile file;
     file.metadata = std::move(h.metadata);
     std::vector<std::uint8_t> chunk;
-    for (const Entry& e : h.entries) {
+    for (std::size_t k = 0; k < h.entries.size(); ++k) {
+        const Entry& e = h.entries[k];
+        if (k < wanted.size() && !wanted[k]) continue;
         std::vector<float> values(tensorValues(e));
         const std::size_t size = e.dtype == DType::F32 ? 4 : 2;
         constexpr std::size_t kChunkValues = 1 << 18;

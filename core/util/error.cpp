@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <new>
 
 namespace lora {
 
@@ -56,8 +57,19 @@ std::string oneLine(std::string_view text, std::size_t maxChars) {
             out.append(text.substr(i, n));
         i += n == 0 ? 1 : n;
     }
-    if (cut) out += "…";
+    if (cut) {
+        out += "…";
+        return out;
+    }
+    // A trailing newline became a space: drop it, so "text\n" reads as "text".
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     return out;
+}
+
+std::string errorText(const std::exception& e) {
+    if (dynamic_cast<const std::bad_alloc*>(&e))
+        return "out of memory: the input is too large for the memory available";
+    return oneLine(e.what(), kMaxErrorChars);
 }
 
 std::string quotedName(std::string_view name) {

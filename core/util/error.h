@@ -23,6 +23,10 @@ std::string oneLine(std::string_view text, std::size_t maxChars = kMaxMessageCha
 // '<name>' for a name read from a file: quoted, one line, cut to kMaxQuotedChars.
 std::string quotedName(std::string_view name);
 
+// What a user is shown for an exception caught at the edge of a job (a worker, a dialog's
+// action): its message as one bounded line, and for std::bad_alloc a sentence, not "bad_alloc".
+std::string errorText(const std::exception& e);
+
 class InputError : public std::runtime_error {
 public:
     // Every message passes oneLine, so no caller can show a multi-line or unbounded one.

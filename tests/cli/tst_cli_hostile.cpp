@@ -143,6 +143,23 @@ private slots:
             QFile(d + "/m.safetensors").resize(600 << 20);
             return QStringList{"eval", "--base", d + "/m.safetensors"};
         }) << "trailing bytes after the last tensor";
+        // Real sizes, sparse on disk: refused from the header's shapes, the data never read.
+        QTest::newRow("svd of an 8192² matrix") << Maker([](const QString& d) {
+            writeBytes(d + "/m.safetensors",
+                       safetensors(R"({"w":{"dtype":"F32","shape":[8192,8192],)"
+                                   R"("data_offsets":[0,268435456]}})"));
+            QFile f(d + "/m.safetensors");
+            f.resize(f.size() + 268435456);
+            return QStringList{"svd", "--matrix", d + "/m.safetensors", "--rank", "1"};
+        }) << "m.safetensors";
+        QTest::newRow("a model over the budget") << Maker([](const QString& d) {
+            writeBytes(d + "/m.safetensors",
+                       safetensors(R"({"fc1.weight":{"dtype":"F32","shape":[8192,8192],)"
+                                   R"("data_offsets":[0,268435456]}})"));
+            QFile f(d + "/m.safetensors");
+            f.resize(f.size() + 268435456);
+            return QStringList{"eval", "--base", d + "/m.safetensors"};
+        }) << "values a model may have (the model budget)";
         QTest::newRow("a 600 MB adapter") << Maker([](const QString& d) {
             writeAdapterFolder(d);
             writeBytes(d + "/adapter/adapter_model.safetensors",

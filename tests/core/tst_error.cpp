@@ -4,6 +4,9 @@
 
 #include <QtTest>
 
+#include <new>
+#include <stdexcept>
+
 using namespace lora;
 
 namespace {
@@ -24,7 +27,11 @@ private slots:
         QTest::addColumn<QByteArray>("line");
         QTest::newRow("plain") << QByteArray("cannot open x") << QByteArray("cannot open x");
         QTest::newRow("newlines and tabs") << QByteArray("a\nb\r\nc\td") << QByteArray("a b  c d");
-        QTest::newRow("NUL and DEL") << QByteArray("a\0b\x7f", 4) << QByteArray("a b ");
+        QTest::newRow("NUL and DEL") << QByteArray("a\0b\x7f"
+                                                   "c",
+                                                   5)
+                                     << QByteArray("a b c");
+        QTest::newRow("trailing newline") << QByteArray("text\n") << QByteArray("text");
         QTest::newRow("UTF-8 kept") << QByteArray("≥ 1 · α/r") << QByteArray("≥ 1 · α/r");
         QTest::newRow("stray bytes") << QByteArray("a\xff\xfe b") << QByteArray("a?? b");
         QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << QByteArray("??");
@@ -65,6 +72,13 @@ private slots:
         QCOMPARE(characters(what), kMaxErrorChars);
         QVERIFY(what.find('\n') == std::string::npos);
         QVERIFY(characters("lora-cli: " + what) <= kMaxMessageChars);
+    }
+
+    void errorTextOfOtherExceptions() {
+        QCOMPARE(errorText(std::bad_alloc()),
+                 std::string("out of memory: the input is too large for the memory available"));
+        QCOMPARE(errorText(std::runtime_error("two\nlines")), std::string("two lines"));
+        QCOMPARE(errorText(InputError("as it was")), std::string("as it was"));
     }
 
     void quotedNames() {

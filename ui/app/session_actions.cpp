@@ -67,7 +67,7 @@ bool SessionActions::saveTo(const QString& dir) {
     try {
         writeSessionFolder(dir, contents);
     } catch (const std::exception& e) {
-        emit errorOccurred(QString::fromStdString(e.what()));
+        emit errorOccurred(QString::fromStdString(lora::errorText(e)));
         return false;
     }
     remember(QFileInfo(dir).absoluteFilePath());
@@ -99,7 +99,7 @@ bool SessionActions::openFrom(const QString& path) {
             throw lora::InputError(json + ": " + e.what());
         }
     } catch (const std::exception& e) {
-        emit errorOccurred(QString::fromStdString(e.what()));
+        emit errorOccurred(QString::fromStdString(lora::errorText(e)));
         return false;
     }
     // A session from someone else's machine may name a dataset folder that is not here;
@@ -112,7 +112,7 @@ bool SessionActions::openFrom(const QString& path) {
                 lora::loadMnistFolder(contents.datasetDir.toStdString()));
         } catch (const std::exception& e) {
             note = tr(" (its dataset could not be read: %1; using the embedded digits)")
-                       .arg(QString::fromStdString(e.what()));
+                       .arg(QString::fromStdString(lora::errorText(e)));
         }
     }
     if (!m_views.session->restore(contents, data, recorded.lastRunId())) return false;

@@ -1,6 +1,7 @@
 #include "jobs/background_task.h"
 
 #include "jobs/background_pool.h"
+#include "util/error.h"
 
 #include <QFutureWatcher>
 
@@ -34,7 +35,7 @@ int BackgroundTask::start(std::function<void(std::stop_token)> work) {
                 outcome.error = QStringLiteral(
                     "out of memory while computing: the input is too large for this machine");
             } catch (const std::exception& e) {
-                outcome.error = QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0);
+                outcome.error = QString::fromStdString(lora::errorText(e));
             } catch (...) {
                 outcome.error = QStringLiteral("unknown error");
             }

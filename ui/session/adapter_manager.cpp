@@ -124,7 +124,7 @@ bool AdapterManager::guarded(const std::function<void(lora::AdapterLibrary&)>& a
     try {
         action(*m_library);
     } catch (const std::exception& e) {
-        emit errorOccurred(QString::fromStdString(e.what()));
+        emit errorOccurred(QString::fromStdString(lora::errorText(e)));
         return false;
     }
     return true;
@@ -297,7 +297,7 @@ QString AdapterManager::tryCombine(const CombineRequest& request) {
         }
         m_library->setActive(name);
     } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
+        return QString::fromStdString(lora::errorText(e));
     }
     activeChanged(true);
     emit adaptersChanged();

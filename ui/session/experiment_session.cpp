@@ -224,7 +224,7 @@ bool ExperimentSession::guarded(const std::function<void()>& action) {
     try {
         action();
     } catch (const std::exception& e) {
-        emit errorOccurred(QString::fromStdString(e.what()));
+        emit errorOccurred(QString::fromStdString(lora::errorText(e)));
         return false;
     }
     return true;
@@ -257,7 +257,7 @@ bool ExperimentSession::loadBase(const QString& path) {
         m_settings = next;
         setBase(std::make_shared<const lora::Mlp>(std::move(loaded.model)));
     } catch (const std::exception& e) {
-        emit errorOccurred(QString::fromStdString(e.what()));
+        emit errorOccurred(QString::fromStdString(lora::errorText(e)));
         return false;
     }
     emit settingsChanged(m_settings);

@@ -1,5 +1,6 @@
 #include "session/training_worker.h"
 
+#include "data/class_task.h"
 #include "data/classes.h"
 #include "data/dataset.h"
 #include "nn/architecture.h"
@@ -25,8 +26,9 @@ struct Task {
 Task taskFor(const RunRequest& r) {
     const ExperimentSettings& s = r.settings;
     const std::vector<int>& classes = r.kind == RunKind::Base ? s.baseClasses : s.targetClasses;
-    Task task{lora::filterClassesRemap(r.data->train, classes),
-              lora::filterClassesRemap(r.data->test, classes)};
+    // classTask refuses a test split with none of the classes, as the CLI does, before training.
+    lora::ClassTask cut = lora::classTask(*r.data, classes);
+    Task task{std::move(cut.train), std::move(cut.test)};
     if (r.kind != RunKind::Base && !s.trainDigits.empty()) {
         // Labels are positions in the class list by now, so translate the digits too.
         task.train = lora::filterKeepLabels(
@@ -130,7 +132,7 @@ void TrainingWorker::run(const RunRequest& request) {
     } catch (const std::bad_alloc&) {
         emit failed(request.runId, kOutOfMemory);
     } catch (const std::exception& e) {
-        emit failed(request.runId, QString::fromUtf8(e.what()));
+        emit failed(request.runId, QString::fromStdString(lora::errorText(e)));
     }
 }
 
@@ -140,7 +142,7 @@ void TrainingWorker::runSweep(const SweepRequest& request) {
     } catch (const std::bad_alloc&) {
         emit failed(request.runId, kOutOfMemory);
     } catch (const std::exception& e) {
-        emit failed(request.runId, QString::fromUtf8(e.what()));
+        emit failed(request.runId, QString::fromStdString(lora::errorText(e)));
     }
 }
 

@@ -1,6 +1,7 @@
 #include "widgets/chart_view.h"
 
 #include "io/atomic_file.h"
+#include "util/error.h"
 
 #include <QAbstractBarSeries>
 #include <QBarCategoryAxis>
@@ -25,7 +26,7 @@ bool writeAtomically(const QString& path, const QByteArray& bytes, QString* erro
                               std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
         return true;
     } catch (const std::exception& e) {
-        if (error) *error = QString::fromStdString(e.what());
+        if (error) *error = QString::fromStdString(lora::errorText(e));
         return false;
     }
 }

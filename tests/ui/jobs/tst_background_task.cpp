@@ -122,7 +122,7 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("runtime_error") << 0 << "singular matrix";
         QTest::newRow("InputError") << 1 << "rank must be at least 1";
-        QTest::newRow("several lines: the first") << 2 << "first line";
+        QTest::newRow("several lines: one") << 2 << "first line second line";
         QTest::newRow("not a std::exception") << 3 << "unknown error";
     }
     void exceptionBecomesFailed() {

@@ -164,6 +164,22 @@ private slots:
         QVERIFY(f.rec->outcome->testAccuracy > 95.0f);
     }
 
+    // A test split without the chosen digits is refused before training, as in the CLI,
+    // rather than scored "0.00 %" (or failing after the first epoch).
+    void splitWithoutTestImagesIsRefused() {
+        auto data = std::make_shared<lora::SplitData>(*m_runs.data);
+        data->test = lora::filterKeepLabels(data->test, {0, 1, 2, 5, 6, 7, 8, 9});
+        RunRequest bad = m_runs.request(RunKind::Base);
+        bad.data = data;
+        Fixture f;
+        f.run(bad);
+        f.run(m_runs.request(RunKind::Base));
+        QTRY_VERIFY_WITH_TIMEOUT(f.rec->outcome.has_value(), 60000);
+        QCOMPARE(f.rec->failures,
+                 QStringList{"the test split of embedded holds no images of classes 3,4"});
+        QCOMPARE(f.rec->labels, QStringList{"base 784-64-2"}); // the bad one never started
+    }
+
     // A diverged run finishes with the last finite weights (step N−1), measured like any model.
     void divergedRunKeepsTheLastFiniteWeights() {
         ExperimentSettings s;

@@ -3,6 +3,7 @@
 #include "jobs/background_pool.h"
 #include "linalg/gd_approximation.h"
 #include "linalg/truncated_svd.h"
+#include "util/error.h"
 #include "widgets/chart_view.h"
 
 #include <QChart>
@@ -130,7 +131,7 @@ void GradientDescentSection::run(const lora::Matrix& w, int rank, const QString&
         try {
             job->result = lora::approximateByGradientDescent(w, options, onStep, stop);
         } catch (const std::exception& e) {
-            job->error = QString::fromUtf8(e.what());
+            job->error = QString::fromStdString(lora::errorText(e));
         }
         return job;
     }));

@@ -6,6 +6,7 @@
 #include "tabs/svd/approximation_section.h"
 #include "tabs/svd/gradient_descent_section.h"
 #include "tabs/svd/spectrum_chart.h"
+#include "util/error.h"
 #include "util/rng.h"
 
 #include <QComboBox>
@@ -264,7 +265,7 @@ void SvdTab::startDecomposition() {
                 job->buffers->reserve(2);
             } catch (const std::exception& e) {
                 job->svd.reset();
-                job->error = QString::fromUtf8(e.what());
+                job->error = QString::fromStdString(lora::errorText(e));
             }
             return job;
         }));
