@@ -75,7 +75,13 @@ std::vector<std::string> targetsFrom(const Args& args) {
     if (!args.has("targets")) return {};
     const std::string text = args.required("targets");
     if (text == "all") return {}; // like --classes all; an empty value is refused, never "all"
-    return parseNameList(text, "--targets");
+    const std::vector<std::string> names = parseNameList(text, "--targets");
+    // As Mlp::checkLora says when attaching: every command refuses a repeat alike.
+    for (std::size_t i = 0; i < names.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (names[i] == names[j])
+                throw InputError("target layer " + quotedName(names[i]) + " is listed twice");
+    return names;
 }
 
 LoraConfig loraConfigFrom(const Args& args) {

@@ -75,6 +75,13 @@ private slots:
             << QStringList{"scaling", "--ranks", ""} + tune << "--ranks: give at least one value";
         QTest::newRow("variants --variants") << QStringList{"variants", "--variants", ""} + tune
                                              << "--variants: give at least one value";
+        // A repeated layer is refused by every command, params included (it counted fc1 once).
+        QTest::newRow("params --targets repeated")
+            << QStringList{"params", "--arch", "784-8-2", "--targets", "fc1,fc1"}
+            << "target layer 'fc1' is listed twice";
+        QTest::newRow("finetune --targets repeated")
+            << QStringList{"finetune", "--targets", "fc1,fc1"} + tune
+            << "target layer 'fc1' is listed twice";
     }
     void emptyListsAreRefusedAlike() {
         QFETCH(QStringList, args);
