@@ -109,11 +109,4 @@ std::vector<std::uint8_t> readFileBytes(const std::string& path, std::uint64_t m
     return InputFile(path, maxBytes, folder).readAll();
 }
 
-std::string confinedPath(const std::string& path, const std::string& folder) {
-    const std::string real = realPath(path);
-    if (real.empty()) return path; // missing: the reader that opens it names the problem
-    if (!isInside(real, realPath(folder))) throw InputError(outsideMessage(path, folder));
-    return real;
-}
-
 } // namespace lora

@@ -49,8 +49,4 @@ private:
 std::vector<std::uint8_t> readFileBytes(const std::string& path, std::uint64_t maxBytes = SIZE_MAX,
                                         const std::string& folder = {});
 
-// `path` with symlinks resolved, if it lies inside `folder` (also resolved); InputError
-// naming the path otherwise. For what is not read through InputFile, such as a folder.
-std::string confinedPath(const std::string& path, const std::string& folder);
-
 } // namespace lora
