@@ -26,7 +26,7 @@ private slots:
         QFETCH(double, flops);
         QFETCH(int, trainable);
         const auto run = runCli({"bench", "--arch", "784-64-2", "--batch", "64", "--mode", mode,
-                                 "--rank", "4", "--seconds", "0.05"});
+                                 "--rank", "4", "--seconds", "0.5"});
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.json["flops_per_step"].toDouble(), flops);
         QCOMPARE(run.json["trainable_params"].toInt(), trainable);
