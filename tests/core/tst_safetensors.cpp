@@ -335,10 +335,12 @@ private slots:
     void otherFilesAreNotEchoed_data() {
         QTest::addColumn<QByteArray>("bytes");
         QTest::newRow("text") << QByteArray("root:$6$s3cr3tHash:19000:0:99999:7:::\n");
-        QTest::newRow("small length")
-            << QByteArray("\x20\0\0\0\0\0\0\0secret-secret-secret!!!!!!!!!!!");
-        QTest::newRow("binary") << QByteArray("\x7f"
-                                              "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0secret");
+        // Literals with NULs inside: sized by sizeof, or QByteArray would stop at the first.
+        static const char small[] = "\x20\0\0\0\0\0\0\0secret-secret-secret!!!!!!!!!!!";
+        QTest::newRow("small length") << QByteArray(small, sizeof small - 1);
+        static const char binary[] = "\x7f"
+                                     "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0secret";
+        QTest::newRow("binary") << QByteArray(binary, sizeof binary - 1);
     }
     void otherFilesAreNotEchoed() {
         QFETCH(QByteArray, bytes);
@@ -351,6 +353,7 @@ private slots:
         const std::string message = errorOf([&] { readSafetensors(path); });
         QVERIFY2(message.starts_with(path + ": "), message.c_str());
         std::uint64_t first8 = 0;
+        QVERIFY(bytes.size() >= 8);
         for (int i = 0; i < 8; ++i) first8 |= std::uint64_t(std::uint8_t(bytes[i])) << (8 * i);
         const std::string rest = message.substr(path.size());
         QVERIFY2(rest.find(std::to_string(first8)) == std::string::npos, message.c_str());
