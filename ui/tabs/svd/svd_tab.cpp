@@ -15,6 +15,7 @@
 #include <QLocale>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <limits>
 
@@ -228,6 +229,7 @@ void SvdTab::onSelectionChanged() {
     if (name == m_shownName && sourceOf(name) == m_shownSource) return;
     m_shownName = name;
     m_shownSource = sourceOf(name);
+    m_gd->clear(name); // a curve of another matrix would read as this one's
     startDecomposition();
 }
 
@@ -359,15 +361,13 @@ void SvdTab::updateSpectrum() {
 }
 
 void SvdTab::runGradientDescent() {
-    // Seed 002 is about small matrices: a 1000×2000 layer would take minutes at 1000 steps.
-    const int maxSide = GradientDescentSection::kMaxSide;
-    const bool own = m_rows > 0 && m_rows <= maxSide && m_cols <= maxSide;
-    const QString name = own ? m_shownName : kSeedGaussian;
-    const lora::Matrix w = matrixFor(name, m_base.get(), m_adapted.get());
-    const int rank =
-        std::clamp(std::max(1, m_rank), 1, static_cast<int>(std::min(w.rows(), w.cols())));
-    m_gd->run(
-        w, rank, name,
-        own ? tr("running…")
-            : tr("running on the 8×8 seed (%1 is over %2×%2)…").arg(m_shownName).arg(maxSide));
+    const int rank = std::clamp(std::max(1, m_rank), 1, std::max(1, std::min(m_rows, m_cols)));
+    double optimum = std::numeric_limits<double>::quiet_NaN();
+    if (m_decomposition && m_rows > 0 && m_cols > 0)
+        optimum = std::pow(m_decomposition->svd->error(rank).frobenius, 2) /
+                  (static_cast<double>(m_rows) * m_cols);
+    // Copying a big W on the GUI thread is slow (fresh pages): the run reads the snapshot.
+    m_gd->run([name = m_shownName, base = m_base,
+               adapted = m_adapted] { return matrixFor(name, base.get(), adapted.get()); },
+              rank, m_shownName, optimum);
 }
