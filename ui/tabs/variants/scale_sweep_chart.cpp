@@ -11,7 +11,32 @@ namespace {
 const QColor kPalette[] = {{0x1f, 0x77, 0xb4}, {0xff, 0x7f, 0x0e}, {0x2c, 0xa0, 0x2c},
                            {0xd6, 0x27, 0x28}, {0x94, 0x67, 0xbd}, {0x8c, 0x56, 0x4b}};
 
+// Within ±25 % reads as "holds": runs of a few hundred steps vary that much by seed alone.
+QString trend(double from, double to) {
+    const double ratio = from > 0 ? to / from : 0.0;
+    const QString verb = ratio < 0.8    ? ScaleSweepChart::tr("shrinks")
+                         : ratio > 1.25 ? ScaleSweepChart::tr("grows")
+                                        : ScaleSweepChart::tr("holds");
+    return ScaleSweepChart::tr("%1 (%2 → %3, ×%4)")
+        .arg(verb, QString::number(from, 'g', 3), QString::number(to, 'g', 3),
+             QString::number(ratio, 'f', 2));
+}
+
 } // namespace
+
+QString ScaleSweepChart::summary(const std::vector<lora::ScalePoint>& points) {
+    if (points.size() < 2) return {};
+    const lora::ScalePoint &first = points.front(), &last = points.back();
+    QString text = tr("From r %1 to r %2, ‖ΔW‖ under α/r %3; under α/√r %4.")
+                       .arg(first.rank)
+                       .arg(last.rank)
+                       .arg(trend(first.norm, last.norm), trend(first.normRs, last.normRs));
+    if (last.norm > 0)
+        text += tr(" At r %1 α/√r's update is %2× α/r's.")
+                    .arg(last.rank)
+                    .arg(QString::number(last.normRs / last.norm, 'f', 2));
+    return text;
+}
 
 ScaleSweepChart::ScaleSweepChart(QWidget* parent) : ChartView(new QChart, parent) {
     chart()->setTitle(tr("Why rsLoRA: update ‖ΔW‖ and scale vs rank, fixed α"));

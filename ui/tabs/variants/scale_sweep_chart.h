@@ -16,6 +16,11 @@ public:
 
     void setPoints(const std::vector<lora::ScalePoint>& points); // in rank order
 
+    // What the points show, in words: how ‖ΔW‖ changed from the first rank to the last under
+    // each rule (shrinks / holds / grows) and how the two rules compare at the last rank.
+    // Measured, never assumed: with Adam, α/r's update can hold still rather than shrink.
+    static QString summary(const std::vector<lora::ScalePoint>& points);
+
 private:
     QLogValueAxis* m_rankAxis = nullptr;
     QLogValueAxis* m_valueAxis = nullptr;

@@ -233,10 +233,9 @@ void VariantsTab::onFinished(bool stopped) {
                                    .arg(m_runs.size()));
     } else {
         m_statusLabel->setText(
-            (stopped ? tr("Rank sweep stopped at %1 ranks.") : tr("Rank sweep done: %1 ranks. "))
+            (stopped ? tr("Rank sweep stopped at %1 ranks. ") : tr("Rank sweep done: %1 ranks. "))
                 .arg(m_sweep.size()) +
-            (stopped ? QString()
-                     : tr("Under α/r the update shrinks as r grows; under α/√r it holds.")));
+            ScaleSweepChart::summary(m_sweep));
     }
     m_pending.reset();
     emit finished(stopped);
@@ -251,9 +250,10 @@ void VariantsTab::showResults(std::vector<lora::VariantRun> runs, std::vector<Sc
     m_sweepChart->setPoints(m_sweep);
     m_statusLabel->setText(m_runs.empty() && m_sweep.empty()
                                ? QString()
-                               : tr("%1 variants and %2 sweep ranks from the session.")
-                                     .arg(m_runs.size())
-                                     .arg(m_sweep.size()));
+                               : tr("%1 variants and %2 sweep ranks from the session. ")
+                                         .arg(m_runs.size())
+                                         .arg(m_sweep.size()) +
+                                     ScaleSweepChart::summary(m_sweep));
 }
 
 void VariantsTab::onFailed(const QString& message) {

@@ -128,6 +128,36 @@ private slots:
         for (QAbstractSeries* s : series) QCOMPARE(static_cast<QXYSeries*>(s)->count(), 7);
     }
 
+    // The caption says what the points show: a flat α/r curve "holds", whatever a textbook
+    // says (the old caption claimed "shrinks" over a chart that showed it flat).
+    void sweepCaptionFollowsThePoints_data() {
+        QTest::addColumn<double>("normLast");
+        QTest::addColumn<double>("normRsLast");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("flat α/r") << 20.0 << 50.0
+                                  << "under α/r holds (20 → 20, ×1.00); under α/√r grows (20 → "
+                                     "50, ×2.50). At r 64 α/√r's update is 2.50× α/r's.";
+        QTest::newRow("shrinking α/r") << 5.0 << 20.0
+                                       << "under α/r shrinks (20 → 5, ×0.25); under α/√r holds "
+                                          "(20 → 20, ×1.00). At r 64 α/√r's update is 4.00× "
+                                          "α/r's.";
+    }
+    void sweepCaptionFollowsThePoints() {
+        QFETCH(double, normLast);
+        QFETCH(double, normRsLast);
+        QFETCH(QString, expected);
+        lora::ScalePoint first, last;
+        first.rank = 1;
+        first.norm = first.normRs = 20.0;
+        last.rank = 64;
+        last.norm = normLast;
+        last.normRs = normRsLast;
+        VariantsTab panel;
+        panel.showResults({}, {first, last});
+        QVERIFY2(panel.status().endsWith("From r 1 to r 64, ‖ΔW‖ " + expected),
+                 qPrintable(panel.status()));
+    }
+
     void stopEndsTraining() {
         VariantsTab panel;
         feed(panel, 100000);
