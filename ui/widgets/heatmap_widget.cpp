@@ -90,6 +90,19 @@ HeatmapWidget::Frame HeatmapWidget::prepare(const lora::Matrix& matrix, QSize sa
     return frame;
 }
 
+float HeatmapWidget::robustScale(const lora::Matrix& sampled) {
+    std::vector<float> magnitudes;
+    magnitudes.reserve(static_cast<std::size_t>(sampled.size()));
+    for (Eigen::Index i = 0; i < sampled.size(); ++i)
+        if (std::isfinite(sampled.data()[i])) magnitudes.push_back(std::abs(sampled.data()[i]));
+    if (magnitudes.empty()) return 0.0f;
+    const auto at = magnitudes.begin() +
+                    static_cast<std::ptrdiff_t>(std::floor(0.99 * double(magnitudes.size() - 1)));
+    std::nth_element(magnitudes.begin(), at, magnitudes.end());
+    if (*at > 0.0f) return *at;
+    return *std::max_element(magnitudes.begin(), magnitudes.end());
+}
+
 HeatmapWidget::Frame HeatmapWidget::fromSample(std::shared_ptr<const lora::Matrix> matrix,
                                                lora::Matrix sampled, float scale) {
     Frame frame;

@@ -55,6 +55,10 @@ public:
     // difference of two others): it only gets coloured.
     static Frame fromSample(std::shared_ptr<const lora::Matrix> matrix, lora::Matrix sampled,
                             float scale);
+    // A colour scale that shows the bulk of `sampled` (what is painted): the 99th percentile
+    // of its finite |values| — max|·| would let a few outliers wash every other cell out to
+    // white. Falls back to max|·| when that percentile is 0 (a mostly-zero matrix).
+    static float robustScale(const lora::Matrix& sampled);
     static QRgb colorFor(float value, float maxAbs);
     // Every cell of `sampled` through colorFor into `image` (reallocated only on a new size).
     static void colorize(const lora::Matrix& sampled, float maxAbs, QImage& image);

@@ -11,6 +11,7 @@
 #include <set>
 
 using lora::Matrix;
+Q_DECLARE_METATYPE(lora::Matrix)
 
 namespace {
 
@@ -159,6 +160,31 @@ private slots:
             }
         QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
         QVERIFY(red > 100 && blue > 100);
+    }
+
+    // The robust scale is the 99th percentile of the finite |values|: outliers, NaN and the
+    // sign do not move it; a mostly-zero matrix falls back to its largest magnitude.
+    void robustScale_data() {
+        QTest::addColumn<Matrix>("m");
+        QTest::addColumn<float>("expected");
+        Matrix bulk(10, 100); // |values| 0.01, 0.02, …, 10.00 with alternating signs
+        for (Eigen::Index i = 0; i < bulk.size(); ++i)
+            bulk.data()[i] = float(i + 1) / 100.0f * (i % 2 ? -1.0f : 1.0f);
+        QTest::newRow("ramp") << bulk << 9.9f; // index ⌊0.99·999⌋ = 989 of 0.01…10
+        Matrix outliers = bulk;
+        outliers(0, 0) = 1e6f;
+        outliers(9, 99) = -1e6f;
+        outliers(5, 5) = std::numeric_limits<float>::quiet_NaN();
+        QTest::newRow("outliers and NaN") << outliers << 9.91f; // 0.01, 0.56, 10 gone
+        Matrix sparse = Matrix::Zero(10, 100);
+        sparse(3, 3) = -2.5f;
+        QTest::newRow("mostly zero") << sparse << 2.5f;
+        QTest::newRow("empty") << Matrix(0, 0) << 0.0f;
+    }
+    void robustScale() {
+        QFETCH(Matrix, m);
+        QFETCH(float, expected);
+        QCOMPARE(HeatmapWidget::robustScale(m), expected);
     }
 
     // The image colours every cell exactly as colorFor does, NaN and saturation included.

@@ -29,7 +29,7 @@ struct SvdDecomposition {
     int generation = 0; // the panel's selection it belongs to; results of older ones drop
     std::unique_ptr<lora::TruncatedSvd> svd; // holds W itself
     std::unique_ptr<lora::RankSweep> sweep;  // used by one render job at a time
-    float maxAbs = 0.0f;                     // the heatmaps' shared colour scale
+    float maxAbs = 0.0f;    // the heatmaps' shared colour scale: HeatmapWidget::robustScale of W
     HeatmapWidget::Frame w; // W's frame; its matrix is set when shown (no self-reference)
     SvdRenderingPtr first;  // at the rank asked for when the job started
     QString error;          // non-empty (and svd null) when the SVD failed

@@ -258,10 +258,12 @@ void SvdTab::startDecomposition() {
             job->generation = generation;
             try {
                 const lora::Matrix w = matrixFor(name, base.get(), adapted.get());
-                job->maxAbs = w.size() ? w.cwiseAbs().maxCoeff() : 0.0f;
                 job->svd = std::make_unique<lora::TruncatedSvd>(w);
                 job->sweep = std::make_unique<lora::RankSweep>(*job->svd);
-                job->w = HeatmapWidget::prepare(job->svd->matrix(), targets.w, job->maxAbs);
+                lora::Matrix sample = HeatmapWidget::blockAverage(
+                    job->svd->matrix(), targets.w.height(), targets.w.width());
+                job->maxAbs = HeatmapWidget::robustScale(sample);
+                job->w = HeatmapWidget::fromSample(nullptr, std::move(sample), job->maxAbs);
                 job->first = ApproximationSection::render(*job, rank, targets);
                 // Fault in the next rendering's buffers here rather than on the first tick.
                 job->buffers->reserve(2);
@@ -284,7 +286,8 @@ void SvdTab::onDecompositionFinished() {
     }
     m_decomposition = job;
     m_maps->setDecomposition(job, m_rank);
-    m_status->setText(tr("%1: SVD ready, %2 singular values, colour scale ±max|W| = %3")
+    m_status->setText(tr("%1: SVD ready, %2 singular values, colour scale ±%3 (99 % of the "
+                         "painted cells inside it, the rest saturate)")
                           .arg(m_shownName)
                           .arg(job->svd->maxRank())
                           .arg(QString::number(job->maxAbs, 'g', 3)));
