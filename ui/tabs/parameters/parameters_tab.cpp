@@ -147,9 +147,13 @@ void ParametersTab::buildChart() {
     connect(series, &QHorizontalBarSeries::hovered, this,
             [this](bool status, int index, QBarSet* set) {
                 if (!status) return QToolTip::hideText();
-                QToolTip::showText(QCursor::pos(), QStringLiteral("%1 · %2: %3")
-                                                       .arg(m_layerAxis->at(index), set->label(),
-                                                            grouped(std::llround(set->at(index)))));
+                const auto& layers = m_budget.layers; // listed bottom-up by the axis
+                if (index < 0 || index >= int(layers.size())) return;
+                const lora::LayerBudget& layer = layers[layers.size() - 1 - std::size_t(index)];
+                const std::int64_t n = set == m_fullSet ? layer.baseParams : layer.loraParams;
+                QToolTip::showText(QCursor::pos(),
+                                   QStringLiteral("%1 · %2: %3")
+                                       .arg(m_layerAxis->at(index), set->label(), grouped(n)));
             });
 }
 
@@ -283,27 +287,31 @@ void ParametersTab::fillChart() {
     const std::vector<lora::LayerBudget>& layers = m_budget.layers;
     // Listed bottom-up by the axis, so insert in reverse to read fc1… from the top.
     QStringList names;
-    QList<qreal> full, lora;
     double lo = 1e300, hi = 1.0;
     for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
         QString name = QString::fromStdString(it->name);
         if (it->repeat > 1) name += QStringLiteral(" ×%1").arg(it->repeat);
         names << name;
-        full << qreal(it->baseParams);
-        lora << qreal(it->loraParams);
         for (std::int64_t n : {it->baseParams, it->loraParams})
             if (n > 0) lo = std::min(lo, double(n)), hi = std::max(hi, double(n));
+    }
+    // Whole decades so the ticks land on 10^k. Bars start at the axis minimum, so it sits a
+    // decade below the smallest count to keep every bar visible.
+    const double min = std::pow(10.0, std::floor(std::log10(std::min(lo, hi))) - 1.0);
+    const double max =
+        std::pow(10.0, std::max(std::ceil(std::log10(hi * 1.5)), std::log10(min) + 1.0));
+    // An untargeted layer's 0 has no logarithm (Qt warns once per bar and repaint): it is drawn
+    // as a bar of length 0 at the axis minimum; the tooltip reads the budget, not the bar.
+    QList<qreal> full, lora;
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        full << std::max(qreal(it->baseParams), qreal(min));
+        lora << std::max(qreal(it->loraParams), qreal(min));
     }
     m_fullSet->remove(0, m_fullSet->count());
     m_loraSet->remove(0, m_loraSet->count());
     m_layerAxis->setCategories(names);
     m_fullSet->append(full);
     m_loraSet->append(lora);
-    // Whole decades so the ticks land on 10^k. Bars start at the axis minimum, so it sits a
-    // decade below the smallest count to keep every bar visible; 0 (untargeted) draws nothing.
-    const double min = std::pow(10.0, std::floor(std::log10(lo)) - 1.0);
-    const double max =
-        std::pow(10.0, std::max(std::ceil(std::log10(hi * 1.5)), std::log10(min) + 1.0));
     m_countAxis->setRange(min, max);
 }
 

@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QHorizontalBarSeries>
 #include <QLabel>
+#include <QLogValueAxis>
 #include <QTableWidget>
 #include <QtTest>
 
@@ -201,6 +202,24 @@ private slots:
         QVERIFY(error->text().isEmpty());
         QVERIFY(error->isHidden());
         QCOMPARE(panel.budget().loraParams, std::int64_t(1828));
+    }
+
+    // An untargeted layer (0 LoRA parameters) on the log axis: painted without Qt's "Logarithms
+    // of zero and negative values are undefined." (133 lines of it in the screenshot tour),
+    // the bar empty and the tooltip's number still 0.
+    void untargetedLayersPaintWithoutLogWarnings() {
+        QTest::failOnWarning(QRegularExpression("Logarithm"));
+        ParametersTab panel;
+        panel.resize(1100, 700);
+        panel.setConfiguration("784-64-2", 4, 1.0f, false, Targets{"fc1"});
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(!panel.grab().isNull());
+        QCOMPARE(panel.budget().layers.back().loraParams, std::int64_t(0)); // fc2 untargeted
+        auto* chart = panel.findChild<ChartView*>("parametersChart")->chart();
+        auto* axis = qobject_cast<QLogValueAxis*>(chart->axes(Qt::Horizontal).at(0));
+        auto* bars = qobject_cast<QHorizontalBarSeries*>(chart->series().at(0));
+        QCOMPARE(bars->barSets().at(1)->at(0), axis->min()); // fc2 listed first (bottom-up)
     }
 
     void unknownModelChoice() {
