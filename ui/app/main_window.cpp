@@ -2,6 +2,7 @@
 
 #include "app/insight_tabs.h"
 #include "app/session_actions.h"
+#include "app/status_report.h"
 #include "docks/adapters_dock.h"
 #include "docks/controls_dock.h"
 #include "session/adapter_manager.h"
@@ -74,10 +75,13 @@ MainWindow::MainWindow(QWidget* parent)
     resizeDocks({m_adapters}, {150}, Qt::Vertical); // header and a few rows
     setAcceptDrops(true);
 
+    m_status->setObjectName("statusText");
+    m_progress->setObjectName("statusProgress");
     m_progress->setMaximumWidth(220);
     m_progress->setTextVisible(false);
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
+    m_report = new StatusReport(m_session, m_status, m_progress, this);
 
     createActions();
     createMenus();
@@ -163,7 +167,7 @@ void MainWindow::connectSession() {
     connect(s, &ExperimentSession::errorOccurred, this, &MainWindow::showError);
     connect(m_insights, &InsightTabs::errorOccurred, this, &MainWindow::showError);
     connect(m_sessionActions, &SessionActions::errorOccurred, this, &MainWindow::showError);
-    connect(m_sessionActions, &SessionActions::statusMessage, m_status, &QLabel::setText);
+    connect(m_sessionActions, &SessionActions::statusMessage, m_report, &StatusReport::showMessage);
     connect(s, &ExperimentSession::modelsChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::dataChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::loraEnabledChanged, this, [this](bool on) {
@@ -196,37 +200,6 @@ void MainWindow::connectSession() {
                 s->runSweep(ranks, alphas);
             });
     connect(m_sweep, &SweepTab::invalidInput, this, &MainWindow::showError);
-
-    connect(s, &ExperimentSession::runStarted, this, [this](int, RunKind, const QString& label) {
-        m_status->setText(tr("%1: starting…").arg(label));
-        m_progress->setValue(0);
-    });
-    connect(s, &ExperimentSession::stepsReported, this, [this](const StepBatch& b) {
-        const int eta = static_cast<int>(b.etaSeconds + 0.5);
-        m_status->setText(tr("epoch %1 · step %2/%3 · %L4 samples/s · ETA %5:%6")
-                              .arg(b.epoch)
-                              .arg(b.stepsDone)
-                              .arg(b.stepsTotal)
-                              .arg(qRound64(b.samplesPerSecond))
-                              .arg(eta / 60)
-                              .arg(eta % 60, 2, 10, QLatin1Char('0')));
-        m_progress->setMaximum(static_cast<int>(qMax<long>(1, b.stepsTotal)));
-        m_progress->setValue(static_cast<int>(b.stepsDone));
-    });
-    connect(s, &ExperimentSession::runFinished, this, [this](const RunOutcome& o) {
-        // A run stopped mid-epoch is not evaluated (that would delay the stop).
-        const QString accuracy = std::isnan(o.testAccuracy)
-                                     ? tr("not evaluated")
-                                     : tr("%1 % test accuracy").arg(o.testAccuracy, 0, 'f', 2);
-        const QString outcome = o.result.diverged  ? tr("diverged")
-                                : o.result.stopped ? tr("stopped")
-                                                   : tr("finished");
-        m_status->setText(
-            tr("%1 %2: %3 in %4").arg(o.label, outcome, accuracy, durationText(o.result.seconds)));
-    });
-    connect(s, &ExperimentSession::sweepFinished, this, [this](int, bool stopped) {
-        m_status->setText(stopped ? tr("sweep stopped") : tr("sweep finished"));
-    });
 }
 
 void MainWindow::applyPreset(ExperimentPreset preset) {
@@ -271,7 +244,7 @@ void MainWindow::showError(const QString& text) {
     // messages and exceptions other than InputError are not cut on the way).
     const QString message = QString::fromStdString(lora::oneLine(text.toStdString()));
     m_lastError = message;
-    m_status->setText(message);
+    m_report->showError(message);
     // Window-modal but non-blocking, so a running experiment and the tests keep going.
     auto* box =
         new QMessageBox(QMessageBox::Warning, tr("LoRA Explorer"), message, QMessageBox::Ok, this);
@@ -290,7 +263,7 @@ void MainWindow::exportAdapter() {
     const QString dir = QFileDialog::getSaveFileName(this, tr("Export adapter (PEFT directory)"),
                                                      QStringLiteral("lora-adapter"));
     if (!dir.isEmpty() && m_session->exportAdapter(dir))
-        m_status->setText(tr("adapter written to %1").arg(dir));
+        m_report->showMessage(tr("adapter written to %1").arg(dir));
 }
 
 void MainWindow::saveBase() {
@@ -298,7 +271,7 @@ void MainWindow::saveBase() {
                                                       QStringLiteral("base.safetensors"),
                                                       tr("safetensors (*.safetensors)"));
     if (!path.isEmpty() && m_session->saveBase(path))
-        m_status->setText(tr("base written to %1").arg(path));
+        m_report->showMessage(tr("base written to %1").arg(path));
 }
 
 void MainWindow::loadBase() {
@@ -359,7 +332,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
     event->acceptProposedAction();
     const bool ok = QFileInfo(path).isDir() ? m_session->adapters()->importAdapter(path)
                                             : m_session->loadBase(path);
-    if (ok) m_status->setText(tr("opened %1").arg(path));
+    if (ok) m_report->showMessage(tr("opened %1").arg(path));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -9,6 +9,7 @@
 class QAction;
 class QLabel;
 class QProgressBar;
+class StatusReport;
 class QTabWidget;
 class AdaptersDock;
 class InsightTabs;
@@ -81,6 +82,7 @@ private:
     SessionActions* m_sessionActions;
     QLabel* m_status;
     QProgressBar* m_progress;
+    StatusReport* m_report = nullptr;
     QString m_lastError;
     QList<QAction*> m_runActions;
 };
