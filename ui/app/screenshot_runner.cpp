@@ -21,6 +21,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPixmap>
+#include <QRegularExpression>
 #include <QTabWidget>
 #include <QTimer>
 #include <algorithm>
@@ -97,10 +98,16 @@ const ScreenshotRunner::Stage ScreenshotRunner::kStages[] = {
     &ScreenshotRunner::showDrawnDigit,
     &ScreenshotRunner::reopenSession,
     &ScreenshotRunner::showReopenedVariants,
+    &ScreenshotRunner::showLaptopSizes,
 };
 
 void ScreenshotRunner::next() {
     if (m_stage < 0) return;
+    if (m_repeatStage) {
+        m_repeatStage = false;
+        (this->*kStages[m_stage - 1])();
+        return;
+    }
     if (m_stage < int(std::size(kStages))) {
         (this->*kStages[m_stage++])();
         return;
@@ -250,6 +257,26 @@ void ScreenshotRunner::reopenSession() {
 void ScreenshotRunner::showReopenedVariants() {
     // The reopened Init & scaling tab: its curves came from session.json too.
     capture(m_window->insights()->firstIndex() + 1, QStringLiteral("11c-session-variants"));
+}
+
+// A laptop's screen and a small one: the window must fit both without clipping anything.
+void ScreenshotRunner::showLaptopSizes() {
+    static const QSize kSizes[] = {{1366, 768}, {1024, 640}};
+    QTabWidget* tabs = m_window->tabs();
+    const int shots = int(std::size(kSizes)) * tabs->count();
+    if (m_laptopShot >= shots) return next();
+    const QSize size = kSizes[m_laptopShot / tabs->count()];
+    const int tab = m_laptopShot % tabs->count();
+    ++m_laptopShot;
+    m_window->resize(size);
+    QString name = tabs->tabText(tab).remove('&').toLower();
+    name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+    m_repeatStage = m_laptopShot < shots;
+    capture(tab, QStringLiteral("12-%1x%2-%3-%4")
+                     .arg(size.width())
+                     .arg(size.height())
+                     .arg(tab + 1, 2, 10, QLatin1Char('0'))
+                     .arg(name));
 }
 
 void ScreenshotRunner::fail(const QString& message) {

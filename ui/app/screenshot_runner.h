@@ -42,6 +42,7 @@ private:
     void showDrawnDigit();
     void reopenSession();
     void showReopenedVariants();
+    void showLaptopSizes(); // every tab at 1366×768 and at 1024×640, one shot per call
 
     void fail(const QString& message);
     void capture(int tab, const QString& name);
@@ -52,5 +53,7 @@ private:
     MainWindow* m_window;
     QString m_dir;
     int m_stage = 0;
+    bool m_repeatStage = false; // next() runs the same stage again (one shot of several)
+    int m_laptopShot = 0;
     QStringList m_written;
 };
