@@ -8,6 +8,7 @@
 #include "tabs/forgetting/forgetting_tab.h"
 #include "tabs/subspace/subspace_tab.h"
 #include "tabs/variants/variants_tab.h"
+#include "widgets/scroll_page.h"
 
 #include <QTabWidget>
 
@@ -19,10 +20,10 @@ InsightTabs::InsightTabs(QTabWidget* tabs, ExperimentSession* session, QObject* 
     m_variants->setObjectName("variantsPanel");
     m_subspace->setObjectName("subspacePanel");
     m_draw->setObjectName("drawDigitPanel");
-    m_firstIndex = tabs->addTab(m_forgetting, tr("Forgetting"));
-    tabs->addTab(m_variants, tr("Init && scaling"));
-    tabs->addTab(m_subspace, tr("Subspaces"));
-    tabs->addTab(m_draw, tr("Draw a digit"));
+    m_firstIndex = tabs->addTab(scrollPage(m_forgetting), tr("Forgetting"));
+    tabs->addTab(scrollPage(m_variants), tr("Init && scaling"));
+    tabs->addTab(scrollPage(m_subspace), tr("Subspaces"));
+    tabs->addTab(scrollPage(m_draw), tr("Draw a digit"));
 
     connect(session, &ExperimentSession::modelsChanged, this, &InsightTabs::feedModels);
     connect(session, &ExperimentSession::loraEnabledChanged, this, &InsightTabs::feedModels);

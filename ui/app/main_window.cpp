@@ -14,6 +14,7 @@
 #include "tabs/sweep/sweep_tab.h"
 #include "tabs/training/training_tab.h"
 #include "widgets/duration_text.h"
+#include "widgets/scroll_page.h"
 
 #include "util/error.h"
 
@@ -45,11 +46,11 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("LoRA Explorer"));
     setObjectName("mainWindow");
     m_tabs->setObjectName("panelTabs");
-    m_tabs->addTab(m_svd, tr("Rank && SVD"));
-    m_tabs->addTab(m_training, tr("Training"));
-    m_tabs->addTab(m_predictions, tr("Predictions"));
-    m_tabs->addTab(m_parameters, tr("Parameters"));
-    m_tabs->addTab(m_sweep, tr("Sweep"));
+    m_tabs->addTab(scrollPage(m_svd), tr("Rank && SVD"));
+    m_tabs->addTab(scrollPage(m_training), tr("Training"));
+    m_tabs->addTab(scrollPage(m_predictions), tr("Predictions"));
+    m_tabs->addTab(scrollPage(m_parameters), tr("Parameters"));
+    m_tabs->addTab(scrollPage(m_sweep), tr("Sweep"));
     m_insights = new InsightTabs(m_tabs, m_session, this);
     setCentralWidget(m_tabs);
     m_svd->setObjectName("svdPanel");
@@ -205,7 +206,7 @@ void MainWindow::connectSession() {
 void MainWindow::applyPreset(ExperimentPreset preset) {
     m_session->setSettings(ExperimentSettings::forPreset(preset));
     if (preset == ExperimentPreset::ApproximateMatrix) {
-        m_tabs->setCurrentWidget(m_svd);
+        showPage(m_tabs, m_svd);
         m_svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
     }
 }

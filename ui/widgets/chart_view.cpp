@@ -9,11 +9,14 @@
 #include <QBuffer>
 #include <QContextMenuEvent>
 #include <QFileDialog>
+#include <QGraphicsLayout>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
 #include <QSvgGenerator>
+#include <QValueAxis>
 #include <QXYSeries>
+#include <algorithm>
 
 #include <exception>
 
@@ -41,13 +44,40 @@ QString csvField(QString text) {
 ChartView::ChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
     setRenderHint(QPainter::Antialiasing);
     setMinimumSize(240, 180);
+    // Tight margins: on a laptop every pixel of plot height keeps tick labels whole.
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->layout()->setContentsMargins(2, 2, 2, 2);
+    chart->setBackgroundRoundness(0);
+    // Code that sets a range often re-applies nice numbers (more ticks): fit them again.
+    for (QAbstractAxis* axis : chart->axes())
+        if (auto* values = qobject_cast<QValueAxis*>(axis))
+            connect(values, &QValueAxis::tickCountChanged, this, [this] { fitTicks(); });
+}
+
+void ChartView::renderTo(QPaintDevice& device, QSize size) {
+    // Laid out for the export size (fonts keep their size, the plot grows), not the screen's
+    // picture scaled; the screen layout comes back before anything repaints.
+    QChart* c = chart();
+    const QRectF old = c->geometry();
+    const QRectF target(QPointF(0, 0), QSizeF(size));
+    c->setGeometry(QRectF(old.topLeft(), target.size()));
+    if (c->layout()) c->layout()->activate();
+    QPainter painter(&device);
+    painter.setRenderHint(QPainter::Antialiasing);
+    scene()->render(&painter, target, c->geometry());
+    painter.end();
+    c->setGeometry(old);
+    if (c->layout()) c->layout()->activate();
 }
 
 bool ChartView::savePng(const QString& path, QString* error) {
+    QImage image(kExportSize, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    renderTo(image, kExportSize);
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
-    if (!grab().save(&buffer, "PNG")) {
+    if (!image.save(&buffer, "PNG")) {
         if (error) *error = QStringLiteral("could not encode the chart as PNG");
         return false;
     }
@@ -59,17 +89,35 @@ bool ChartView::saveSvg(const QString& path, QString* error) {
     QBuffer buffer(&bytes);
     QSvgGenerator generator;
     generator.setOutputDevice(&buffer);
-    generator.setSize(size());
-    generator.setViewBox(rect());
+    generator.setSize(kExportSize);
+    generator.setViewBox(QRect(QPoint(0, 0), kExportSize));
     generator.setTitle(chart() ? chart()->title() : QString());
-    QPainter painter;
-    if (!painter.begin(&generator)) {
-        if (error) *error = QStringLiteral("could not start the SVG generator");
-        return false;
-    }
-    render(&painter);
-    painter.end();
+    renderTo(generator, kExportSize);
     return writeAtomically(path, bytes, error);
+}
+
+void ChartView::resizeEvent(QResizeEvent* event) {
+    QChartView::resizeEvent(event);
+    fitTicks();
+}
+
+void ChartView::fitTicks() {
+    if (m_fitting || !chart()) return;
+    m_fitting = true;
+    const int lineHeight = QFontMetrics(font()).height();
+    // The plot is what is left after title, legend and axis labels: about 120 px of a chart.
+    const int plotHeight = std::max(0, height() - 120), plotWidth = std::max(0, width() - 120);
+    for (QAbstractAxis* axis : chart()->axes()) {
+        auto* values = qobject_cast<QValueAxis*>(axis);
+        if (!values || values->tickType() != QValueAxis::TicksFixed) continue;
+        const bool vertical = values->orientation() == Qt::Vertical;
+        // Each label needs ~1.8 lines vertically, ~5 lines' width horizontally.
+        const int room =
+            vertical ? plotHeight / (lineHeight * 9 / 5) : plotWidth / (lineHeight * 5);
+        const int most = std::max(2, room + 1);
+        if (values->tickCount() > most) values->setTickCount(most);
+    }
+    m_fitting = false;
 }
 
 QString ChartView::csv() const {

@@ -1,6 +1,9 @@
 #pragma once
 // A QChartView every panel uses, so any chart can be exported the same way: its context
-// menu offers "Save as PNG…", "Save as SVG…" and "Save data as CSV…".
+// menu offers "Save as PNG…", "Save as SVG…" and "Save data as CSV…". Exports are drawn at a
+// fixed size (kExportSize), whatever the chart's size on screen. On a small screen the chart
+// keeps its labels whole: tight margins, and value axes never given more ticks than their
+// length holds (Qt otherwise elides every tick label to "…").
 #include <QChartView>
 #include <QString>
 
@@ -8,6 +11,8 @@ class ChartView : public QChartView {
     Q_OBJECT
 public:
     explicit ChartView(QChart* chart, QWidget* parent = nullptr);
+
+    static constexpr QSize kExportSize{1200, 750};
 
     // Atomic writes; return false and set *error to a one-line reason on failure.
     bool savePng(const QString& path, QString* error = nullptr);
@@ -19,4 +24,12 @@ public:
 
 protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    // Lowers the tick count of value axes whose labels would overlap at the plot's size.
+    void fitTicks();
+    // Paints the chart onto `device` laid out for `size`, then restores its screen layout.
+    void renderTo(QPaintDevice& device, QSize size);
+    bool m_fitting = false;
 };

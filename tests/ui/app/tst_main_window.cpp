@@ -17,6 +17,7 @@
 #include "tabs/svd/svd_tab.h"
 #include "tabs/variants/variants_tab.h"
 #include "time_scale.h"
+#include "widgets/scroll_page.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -92,13 +93,13 @@ private slots:
     void parametersCatchUpWhenShown() {
         MainWindow w;
         w.show();
-        QCOMPARE(w.tabs()->currentWidget(), static_cast<QWidget*>(w.svdTab()));
+        QCOMPARE(pageOf(w.tabs()->currentWidget()), static_cast<QWidget*>(w.svdTab()));
         auto* slider = w.controls()->findChild<QSlider*>("rankSlider");
         for (int r : {9, 10, 12}) slider->setValue(r);
         const lora::ParameterBudget expected =
             lora::computeBudget(lora::mlpShape("784-64-2"), 12, 1.0f, {"fc1", "fc2"});
         QCOMPARE(w.parametersTab()->budget().loraParams, expected.loraParams);
-        w.tabs()->setCurrentWidget(w.parametersTab());
+        QVERIFY(showPage(w.tabs(), w.parametersTab()));
         const auto* tile = w.parametersTab()->findChild<QLabel*>("trainableLabel");
         QVERIFY2(tile->text().contains(
                      QLocale(QLocale::English).toString(qlonglong(expected.loraParams))),
@@ -331,6 +332,35 @@ private slots:
         QVERIFY(waitUntil([&] { return !w.session()->isRunning(); }, 5000));
         QVERIFY2(text->text().contains("stopped"), qPrintable(text->text()));
         QCOMPARE(bar->value(), bar->minimum());
+    }
+
+    // A 1024×640 screen holds the window (its pages scroll there), a 1366×768 laptop shows
+    // every page without scrolling sideways, and a bigger matrix in Rank & SVD (wider facts)
+    // does not make the window resize itself.
+    void fitsALaptop() {
+        MainWindow w;
+        w.show();
+        const QSize min = w.minimumSizeHint().expandedTo(w.minimumSize());
+        QVERIFY2(min.width() <= 1024 && min.height() <= 640,
+                 qPrintable(QString("minimum %1×%2").arg(min.width()).arg(min.height())));
+        w.resize(1366, 768);
+        QVERIFY(trainAndWait(w, "trainBaseAction"));
+        QVERIFY(trainAndWait(w, "trainLoraAction"));
+        w.svdTab()->selectMatrix("fc1 W");
+        QVERIFY(waitUntil([&] { return w.svdTab()->isReady(); }, 30000));
+        QCoreApplication::processEvents();
+        QCOMPARE(w.size(), QSize(1366, 768));
+        for (int i = 0; i < w.tabs()->count(); ++i) {
+            w.tabs()->setCurrentIndex(i);
+            QCoreApplication::processEvents();
+            const QWidget* page = pageOf(w.tabs()->widget(i));
+            const int room = w.tabs()->widget(i)->width();
+            QVERIFY2(page->minimumSizeHint().width() <= room,
+                     qPrintable(QString("%1 needs %2 px of %3")
+                                    .arg(w.tabs()->tabText(i))
+                                    .arg(page->minimumSizeHint().width())
+                                    .arg(room)));
+        }
     }
 
     void settingsPersistAcrossLaunches() {

@@ -96,6 +96,9 @@ private slots:
         QFETCH(QString, format);
         ChartView view(lineChart());
         view.resize(400, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QSizeF before = view.chart()->size();
         const QString path = m_dir.filePath("chart." + format);
         QString error;
         const bool ok = format == "png"   ? view.savePng(path, &error)
@@ -107,7 +110,16 @@ private slots:
         if (format == "png") {
             const QImage image(path);
             QVERIFY(!image.isNull());
-            QCOMPARE(image.size(), QSize(400, 300));
+            // The export size whatever the view's (it was 972×236 for a squeezed chart): laid
+            // out anew for it, so the plot reaches across, and the screen layout restored.
+            QCOMPARE(image.size(), ChartView::kExportSize);
+            QCOMPARE(view.chart()->size(), before);
+            int inkRight = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 1000; x < image.width(); ++x)
+                    if (qGray(image.pixel(x, y)) < 200) ++inkRight;
+            QVERIFY2(inkRight > 50, qPrintable(QString::number(inkRight)));
+            QVERIFY(image.save("/tmp/export-look.png"));
             // Not a blank canvas: the grabbed chart has more than one colour.
             QSet<QRgb> colours;
             for (int y = 0; y < image.height(); y += 7)

@@ -33,7 +33,7 @@ ChartView* makeChart(const QString& title, const std::vector<QLineSeries*>& seri
     x->setTitleText(QObject::tr("epoch"));
     x->setLabelFormat(QStringLiteral("%d"));
     y = new QValueAxis;
-    y->setTitleText(QObject::tr("test accuracy (%)"));
+    y->setTitleText(QObject::tr("accuracy %"));
     y->setLabelFormat(QStringLiteral("%.0f"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);

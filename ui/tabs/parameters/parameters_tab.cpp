@@ -307,11 +307,17 @@ void ParametersTab::fillChart() {
         full << std::max(qreal(it->baseParams), qreal(min));
         lora << std::max(qreal(it->loraParams), qreal(min));
     }
+    // Off the series while they change: with one set emptied and the other not, the chart lays
+    // out the missing values as 0 on the log axis (and warns for each).
+    auto* series = static_cast<QHorizontalBarSeries*>(m_chartView->chart()->series().front());
+    series->take(m_fullSet);
+    series->take(m_loraSet);
     m_fullSet->remove(0, m_fullSet->count());
     m_loraSet->remove(0, m_loraSet->count());
-    m_layerAxis->setCategories(names);
     m_fullSet->append(full);
     m_loraSet->append(lora);
+    m_layerAxis->setCategories(names);
+    series->append(QList<QBarSet*>{m_fullSet, m_loraSet});
     m_countAxis->setRange(min, max);
 }
 

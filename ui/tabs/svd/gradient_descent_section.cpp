@@ -45,9 +45,9 @@ GradientDescentSection::GradientDescentSection(QWidget* parent) : QWidget(parent
     gd->setTitle(tr("Seed 002: gradient descent vs SVD"));
     gd->legend()->setAlignment(Qt::AlignBottom);
     m_series = new QLineSeries;
-    m_series->setName(tr("Adam, lr 0.01: ‖BA − W‖²/(mn)"));
+    m_series->setName(tr("Adam, lr 0.01"));
     m_optimumSeries = new QLineSeries;
-    m_optimumSeries->setName(tr("SVD optimum ‖W − W_r‖²/(mn)"));
+    m_optimumSeries->setName(tr("SVD optimum"));
     m_optimumSeries->setPen(QPen(QColor(178, 24, 43), 1.5, Qt::DashLine));
     m_x = new QValueAxis;
     m_x->setTitleText(tr("step"));

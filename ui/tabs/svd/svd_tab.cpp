@@ -10,6 +10,7 @@
 #include "util/rng.h"
 
 #include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
@@ -74,6 +75,8 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     m_combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_status = new QLabel(this);
     m_status->setObjectName("statusLabel");
+    m_status->setWordWrap(true); // a long matrix name must not widen the panel
+    m_status->setMinimumWidth(120);
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Matrix:"), this));
@@ -96,11 +99,16 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     m_errorLabel = makeLabel("errorLabel");
     m_energyLabel = makeLabel("energyLabel");
     m_paramsLabel = makeLabel("paramsLabel");
-    auto* facts = new QHBoxLayout;
-    facts->setSpacing(18);
-    for (QLabel* label : {m_shapeLabel, m_rankLabel, m_errorLabel, m_energyLabel, m_paramsLabel})
-        facts->addWidget(label);
-    facts->addStretch(1);
+    // Two rows, so that the panel fits beside the controls on a 1024-pixel screen.
+    auto* facts = new QGridLayout;
+    facts->setHorizontalSpacing(18);
+    facts->setVerticalSpacing(2);
+    facts->addWidget(m_shapeLabel, 0, 0);
+    facts->addWidget(m_rankLabel, 0, 1);
+    facts->addWidget(m_errorLabel, 0, 2);
+    facts->addWidget(m_energyLabel, 1, 0, 1, 2);
+    facts->addWidget(m_paramsLabel, 1, 2);
+    facts->setColumnStretch(3, 1);
 
     m_spectrum = new SpectrumChart(this);
     m_spectrum->setObjectName("spectrumChart");
@@ -286,8 +294,8 @@ void SvdTab::onDecompositionFinished() {
     }
     m_decomposition = job;
     m_maps->setDecomposition(job, m_rank);
-    m_status->setText(tr("%1: SVD ready, %2 singular values, colour scale ±%3 (99 % of the "
-                         "painted cells inside it, the rest saturate)")
+    m_status->setText(tr("%1: SVD ready, %2 singular values, colour scale ±%3 (99 % of "
+                         "the cells inside it)")
                           .arg(m_shownName)
                           .arg(job->svd->maxRank())
                           .arg(QString::number(job->maxAbs, 'g', 3)));

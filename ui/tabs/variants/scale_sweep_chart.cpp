@@ -48,7 +48,7 @@ ScaleSweepChart::ScaleSweepChart(QWidget* parent) : ChartView(new QChart, parent
     m_rankAxis->setRange(0.7, 90);
     m_valueAxis = new QLogValueAxis;
     m_valueAxis->setLabelFormat(QStringLiteral("%g"));
-    m_valueAxis->setTitleText(tr("‖ΔW_fc1‖ and scale (log)"));
+    m_valueAxis->setTitleText(tr("log scale"));
     m_valueAxis->setRange(0.01, 10);
     chart()->addAxis(m_rankAxis, Qt::AlignBottom);
     chart()->addAxis(m_valueAxis, Qt::AlignLeft);

@@ -61,9 +61,10 @@ VariantRunsSection::VariantRunsSection(QWidget* parent) : QWidget(parent) {
         {tr("variant"), tr("scale"), tr("accuracy %"), tr("‖ΔW‖"), tr("params")});
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    // "kaiming+rslora r4" must not be elided: the name column fits its text.
-    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    // Every column fits its header and cells ("kaiming+rslora r4", "accuracy %"); the table
+    // scrolls sideways on a small screen rather than clipping them.
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_lossChart, 3);

@@ -215,6 +215,10 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QVERIFY(!panel.grab().isNull());
+        // Another layer count and back: the bars are replaced without a moment of zeros.
+        panel.setConfiguration("784-1000-2000-10", 1, 1.0f, false, Targets{"fc3"});
+        panel.setConfiguration("784-64-2", 4, 1.0f, false, Targets{"fc1"});
+        QVERIFY(!panel.grab().isNull());
         QCOMPARE(panel.budget().layers.back().loraParams, std::int64_t(0)); // fc2 untargeted
         auto* chart = panel.findChild<ChartView*>("parametersChart")->chart();
         auto* axis = qobject_cast<QLogValueAxis*>(chart->axes(Qt::Horizontal).at(0));
