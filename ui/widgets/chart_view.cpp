@@ -1,5 +1,7 @@
 #include "widgets/chart_view.h"
 
+#include "widgets/chart_explorer.h"
+
 #include "io/atomic_file.h"
 #include "util/error.h"
 
@@ -48,6 +50,7 @@ ChartView::ChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->layout()->setContentsMargins(2, 2, 2, 2);
     chart->setBackgroundRoundness(0);
+    m_explorer = new ChartExplorer(this);
     // Code that sets a range often re-applies nice numbers (more ticks): fit them again.
     for (QAbstractAxis* axis : chart->axes())
         if (auto* values = qobject_cast<QValueAxis*>(axis))
@@ -179,11 +182,20 @@ bool ChartView::saveCsv(const QString& path, QString* error) const {
 
 void ChartView::contextMenuEvent(QContextMenuEvent* event) {
     QMenu menu(this);
+    QAction* reset = menu.addAction(tr("Reset zoom"));
+    reset->setEnabled(m_explorer->isZoomed());
+    QAction* log = menu.addAction(tr("Logarithmic y axis"));
+    log->setCheckable(true);
+    log->setChecked(m_explorer->isLogY());
+    log->setEnabled(m_explorer->canUseLogY());
+    menu.addSeparator();
     QAction* png = menu.addAction(tr("Save as PNG…"));
     QAction* svg = menu.addAction(tr("Save as SVG…"));
-    menu.addAction(tr("Save data as CSV…")); // the remaining choice
+    QAction* csv = menu.addAction(tr("Save data as CSV…"));
     QAction* chosen = menu.exec(event->globalPos());
-    if (!chosen) return;
+    if (chosen == reset) return m_explorer->resetZoom();
+    if (chosen == log) return m_explorer->setLogY(log->isChecked());
+    if (!chosen || (chosen != png && chosen != svg && chosen != csv)) return;
     const QString filter = chosen == png   ? tr("PNG image (*.png)")
                            : chosen == svg ? tr("SVG image (*.svg)")
                                            : tr("CSV table (*.csv)");

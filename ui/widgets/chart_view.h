@@ -3,9 +3,12 @@
 // menu offers "Save as PNG…", "Save as SVG…" and "Save data as CSV…". Exports are drawn at a
 // fixed size (kExportSize), whatever the chart's size on screen. On a small screen the chart
 // keeps its labels whole: tight margins, and value axes never given more ticks than their
-// length holds (Qt otherwise elides every tick label to "…").
+// length holds (Qt otherwise elides every tick label to "…"). Every chart is explorable
+// (ChartExplorer): hover values, legend toggles, zoom with reset, log y where it fits.
 #include <QChartView>
 #include <QString>
+
+class ChartExplorer;
 
 class ChartView : public QChartView {
     Q_OBJECT
@@ -13,6 +16,9 @@ public:
     explicit ChartView(QChart* chart, QWidget* parent = nullptr);
 
     static constexpr QSize kExportSize{1200, 750};
+
+    // Hover values, legend toggles, zoom and the log y switch (see chart_explorer.h).
+    ChartExplorer* explorer() const { return m_explorer; }
 
     // Atomic writes; return false and set *error to a one-line reason on failure.
     bool savePng(const QString& path, QString* error = nullptr);
@@ -32,4 +38,5 @@ private:
     // Paints the chart onto `device` laid out for `size`, then restores its screen layout.
     void renderTo(QPaintDevice& device, QSize size);
     bool m_fitting = false;
+    ChartExplorer* m_explorer = nullptr;
 };
