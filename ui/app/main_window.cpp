@@ -1,6 +1,7 @@
 #include "app/main_window.h"
 
 #include "app/insight_tabs.h"
+#include "app/pace_menu.h"
 #include "app/session_actions.h"
 #include "app/status_report.h"
 #include "docks/adapters_dock.h"
@@ -152,6 +153,8 @@ void MainWindow::createMenus() {
     file->addAction(action("quitAction"));
     QMenu* train = menuBar()->addMenu(tr("&Train"));
     for (int i = 0; i < 7; ++i) train->addAction(m_runActions[i]);
+    train->addSeparator();
+    train->addMenu(makePaceMenu(m_session, this));
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(findChild<QDockWidget*>("controlsDock")->toggleViewAction());
     view->addAction(m_adapters->toggleViewAction());

@@ -2,6 +2,7 @@
 
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
+#include "session/training_worker.h"
 #include "widgets/duration_text.h"
 
 #include <QLabel>
@@ -57,6 +58,7 @@ void StatusReport::stepsReported(const StepBatch& b) {
     m_bar->setValue(static_cast<int>(qMin(b.stepsDone, b.stepsTotal)));
     if (m_session->isPaused()) return pausedChanged(true); // a batch that ended at the pause
     const int eta = static_cast<int>(b.etaSeconds + 0.5);
+    const double pace = m_session->worker()->pace();
     setText(tr("%1 · epoch %2 · step %3/%4 · %L5 samples/s · ETA %6:%7")
                 .arg(m_runLabel)
                 .arg(b.epoch)
@@ -64,7 +66,8 @@ void StatusReport::stepsReported(const StepBatch& b) {
                 .arg(b.stepsTotal)
                 .arg(qRound64(b.samplesPerSecond))
                 .arg(eta / 60)
-                .arg(eta % 60, 2, 10, QLatin1Char('0')));
+                .arg(eta % 60, 2, 10, QLatin1Char('0')) +
+            (pace > 0 ? tr(" · paced at %1 steps/s").arg(pace) : QString()));
 }
 
 // Paused, an ETA would count down time that is not passing.

@@ -25,6 +25,9 @@ public:
     void setPaused(bool paused) { m_gate.setPaused(paused); } // blocks the loop between batches
     void stepOnce() { m_gate.stepOnce(); } // while paused: let exactly one more batch run
     bool isPaused() const { return m_gate.isPaused(); }
+    // Batches per second at most (0: full speed), for watching a fast run grow.
+    void setPace(double stepsPerSecond) { m_gate.setPace(stepsPerSecond); }
+    double pace() const { return m_gate.pace(); }
 
 public slots:
     void run(const RunRequest& request);

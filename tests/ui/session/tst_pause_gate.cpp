@@ -1,8 +1,12 @@
 // PauseGate: a loop goes straight through while running; parks while paused (running its
 // flush first, once); stepOnce lets exactly one batch through; a stop request plus wake()
-// releases a parked loop with false; setPaused(false) forgets steps not taken.
+// releases a parked loop with false; setPaused(false) forgets steps not taken. With a pace,
+// batches are spaced at least 1/pace apart (a lower bound only: no timed upper bound on a
+// shared machine), a stop, a faster pace or full speed release a loop waiting out a slow
+// one, and a single step while paused does not wait for the pace.
 #include "session/pause_gate.h"
 
+#include <QElapsedTimer>
 #include <QtTest>
 #include <atomic>
 #include <thread>
@@ -74,6 +78,59 @@ private slots:
         gate.setPaused(false);
         loop.join();
         QVERIFY(!gate.isPaused());
+    }
+
+    void paceSpacesTheBatches() {
+        PauseGate gate;
+        std::stop_source stop;
+        gate.setPace(50.0);
+        QCOMPARE(gate.pace(), 50.0);
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < 6; ++i) QVERIFY(gate.wait(stop.get_token(), {}));
+        QVERIFY2(timer.elapsed() >= 95, qPrintable(QString("%1 ms").arg(timer.elapsed())));
+        gate.setPace(0.0);
+        QCOMPARE(gate.pace(), 0.0);
+    }
+
+    void aSlowPaceIsLeftAtOnce_data() {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("stop") << "stop";
+        QTest::newRow("full speed") << "full speed";
+        QTest::newRow("faster pace") << "faster pace";
+    }
+    void aSlowPaceIsLeftAtOnce() {
+        QFETCH(QString, how);
+        PauseGate gate;
+        std::stop_source stop;
+        gate.setPace(0.01);                       // one batch per 100 s
+        QVERIFY(gate.wait(stop.get_token(), {})); // the first goes at once
+        std::atomic<int> result{-1};
+        std::thread loop([&] { result = gate.wait(stop.get_token(), {}) ? 1 : 0; });
+        QTest::qWait(50);
+        QCOMPARE(result.load(), -1); // waiting out the pace
+        if (how == "stop") {
+            stop.request_stop();
+            gate.wake();
+        } else {
+            gate.setPace(how == "full speed" ? 0.0 : 1000.0);
+        }
+        QVERIFY(QTest::qWaitFor([&] { return result.load() >= 0; }, 5000));
+        loop.join();
+        QCOMPARE(result.load(), how == "stop" ? 0 : 1);
+    }
+
+    void aStepDoesNotWaitForThePace() {
+        PauseGate gate;
+        std::stop_source stop;
+        gate.setPace(0.01);
+        QVERIFY(gate.wait(stop.get_token(), {}));
+        gate.setPaused(true);
+        gate.stepOnce();
+        std::atomic<bool> passed{false};
+        std::thread loop([&] { passed = gate.wait(stop.get_token(), {}); });
+        QVERIFY(QTest::qWaitFor([&] { return passed.load(); }, 5000));
+        loop.join();
     }
 };
 
