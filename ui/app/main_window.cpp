@@ -1,5 +1,6 @@
 #include "app/main_window.h"
 
+#include "app/first_run_hint.h"
 #include "app/insight_tabs.h"
 #include "app/pace_menu.h"
 #include "app/session_actions.h"
@@ -36,6 +37,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QVBoxLayout>
 #include <cmath>
 
 MainWindow::MainWindow(QWidget* parent)
@@ -53,7 +55,14 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(scrollPage(m_parameters), tr("Parameters"));
     m_tabs->addTab(scrollPage(m_sweep), tr("Sweep"));
     m_insights = new InsightTabs(m_tabs, m_session, this);
-    setCentralWidget(m_tabs);
+    // The panels under the first-run hint (hidden for good once dismissed).
+    auto* central = new QWidget;
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(2);
+    column->addWidget(new FirstRunHint(central));
+    column->addWidget(m_tabs, 1);
+    setCentralWidget(central);
     m_svd->setObjectName("svdPanel");
     m_training->setObjectName("trainingPanel");
     m_predictions->setObjectName("predictionsPanel");
