@@ -19,6 +19,7 @@
 #include <QValueAxis>
 #include <QXYSeries>
 #include <algorithm>
+#include <cmath>
 
 #include <exception>
 
@@ -51,10 +52,16 @@ ChartView::ChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent)
     chart->layout()->setContentsMargins(2, 2, 2, 2);
     chart->setBackgroundRoundness(0);
     m_explorer = new ChartExplorer(this);
-    // Code that sets a range often re-applies nice numbers (more ticks): fit them again.
-    for (QAbstractAxis* axis : chart->axes())
-        if (auto* values = qobject_cast<QValueAxis*>(axis))
-            connect(values, &QValueAxis::tickCountChanged, this, [this] { fitTicks(); });
+    // The plot's real size is known once the chart is laid out.
+    connect(chart, &QChart::plotAreaChanged, this, [this] { fitTicks(); });
+}
+
+ChartView::~ChartView() {
+    // The chart and its axes outlive this part of the object (QChartView deletes them): their
+    // signals must no longer reach the fit.
+    for (QValueAxis* axis : m_wanted.keys()) disconnect(axis, nullptr, this, nullptr);
+    if (chart()) disconnect(chart(), nullptr, this, nullptr);
+    m_wanted.clear();
 }
 
 void ChartView::renderTo(QPaintDevice& device, QSize size) {
@@ -104,23 +111,59 @@ void ChartView::resizeEvent(QResizeEvent* event) {
     fitTicks();
 }
 
+namespace {
+
+// The smallest 1, 2 or 5 × 10ⁿ at or above `raw`.
+double niceStep(double raw) {
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0})
+        if (m * magnitude >= raw * (1 - 1e-9)) return m * magnitude;
+    return 10.0 * magnitude;
+}
+
+} // namespace
+
 void ChartView::fitTicks() {
     if (m_fitting || !chart()) return;
     m_fitting = true;
     const int lineHeight = QFontMetrics(font()).height();
-    // The plot is what is left after title, legend and axis labels: about 120 px of a chart.
-    const int plotHeight = std::max(0, height() - 120), plotWidth = std::max(0, width() - 120);
+    const QRectF plot = chart()->plotArea();
     for (QAbstractAxis* axis : chart()->axes()) {
         auto* values = qobject_cast<QValueAxis*>(axis);
-        if (!values || values->tickType() != QValueAxis::TicksFixed) continue;
+        if (!values) continue;
+        if (!m_wanted.contains(values)) watch(values);
+        const Wanted wanted = m_wanted.value(values);
         const bool vertical = values->orientation() == Qt::Vertical;
-        // Each label needs ~1.8 lines vertically, ~5 lines' width horizontally.
-        const int room =
-            vertical ? plotHeight / (lineHeight * 9 / 5) : plotWidth / (lineHeight * 5);
+        // A label needs ~1.8 lines of height between ticks, or ~5 lines of width.
+        const int room = vertical ? int(plot.height()) / (lineHeight * 9 / 5)
+                                  : int(plot.width()) / (lineHeight * 5);
         const int most = std::max(2, room + 1);
-        if (values->tickCount() > most) values->setTickCount(most);
+        if (values->tickType() == QValueAxis::TicksFixed) {
+            const int count = std::min(wanted.count, most); // back up to the panel's when room
+            if (values->tickCount() != count) values->setTickCount(count);
+            continue;
+        }
+        const double span = values->max() - values->min();
+        double interval = wanted.interval;
+        if (interval > 0 && span / interval + 1 > most) interval = niceStep(span / (most - 1));
+        if (interval > 0 && values->tickInterval() != interval) values->setTickInterval(interval);
     }
     m_fitting = false;
+}
+
+// What the panel set is what the fit returns to when there is room; changes made by the fit
+// itself (m_fitting) are not the panel's.
+void ChartView::watch(QValueAxis* axis) {
+    m_wanted.insert(axis, {axis->tickCount(), axis->tickInterval()});
+    const auto panelChanged = [this, axis] {
+        if (m_fitting) return;
+        m_wanted[axis] = {axis->tickCount(), axis->tickInterval()};
+        fitTicks();
+    };
+    connect(axis, &QValueAxis::tickCountChanged, this, panelChanged);
+    connect(axis, &QValueAxis::tickIntervalChanged, this, panelChanged);
+    connect(axis, &QValueAxis::rangeChanged, this, [this] { fitTicks(); });
+    connect(axis, &QObject::destroyed, this, [this, axis] { m_wanted.remove(axis); });
 }
 
 QString ChartView::csv() const {

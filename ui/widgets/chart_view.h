@@ -6,14 +6,17 @@
 // length holds (Qt otherwise elides every tick label to "…"). Every chart is explorable
 // (ChartExplorer): hover values, legend toggles, zoom with reset, log y where it fits.
 #include <QChartView>
+#include <QHash>
 #include <QString>
 
 class ChartExplorer;
+class QValueAxis;
 
 class ChartView : public QChartView {
     Q_OBJECT
 public:
     explicit ChartView(QChart* chart, QWidget* parent = nullptr);
+    ~ChartView() override; // before QChartView deletes the chart and its axes
 
     static constexpr QSize kExportSize{1200, 750};
 
@@ -38,5 +41,11 @@ private:
     // Paints the chart onto `device` laid out for `size`, then restores its screen layout.
     void renderTo(QPaintDevice& device, QSize size);
     bool m_fitting = false;
+    struct Wanted {
+        int count = 5;
+        double interval = 0;
+    };
+    void watch(QValueAxis* axis);
+    QHash<QValueAxis*, Wanted> m_wanted; // tick count / interval as the panel set them
     ChartExplorer* m_explorer = nullptr;
 };

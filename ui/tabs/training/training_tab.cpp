@@ -80,7 +80,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     lossChart->setTitle(tr("Train loss per step (smoothed %1)").arg(kSmoothing));
     lossChart->legend()->setAlignment(Qt::AlignBottom);
     m_stepAxis = makeAxis(tr("step"), "%d");
-    m_lossAxis = makeAxis(tr("cross-entropy"), "%.2f");
+    m_lossAxis = makeAxis(tr("loss"), "%.2f");
     lossChart->addAxis(m_stepAxis, Qt::AlignBottom);
     lossChart->addAxis(m_lossAxis, Qt::AlignLeft);
     m_lossChart = new ChartView(lossChart, this);
@@ -93,7 +93,7 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_epochAxis->setTickType(QValueAxis::TicksDynamic);
     m_epochAxis->setTickAnchor(0); // ticks on whole epochs only
     m_validLossAxis = makeAxis(tr("loss"), "%.2f");
-    m_accuracyAxis = makeAxis(tr("accuracy %"), "%d");
+    m_accuracyAxis = makeAxis(tr("acc. %"), "%d");
     m_accuracyAxis->setRange(0, 100);
     m_accuracyAxis->setTickCount(6);
     epochChart->addAxis(m_epochAxis, Qt::AlignBottom);
