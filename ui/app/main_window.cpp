@@ -248,6 +248,8 @@ void MainWindow::refreshModels() {
     const ExperimentSettings& s = m_session->settings();
     m_svd->setModels(m_session->baseModel(), m_session->loraModel());
     m_predictions->setTask(m_session->data(), s.targetClasses, s.baseClasses);
+    m_predictions->setChoices(m_session->baseModel(), m_session->loraModel(),
+                              m_session->fullModel());
     m_predictions->setModel(m_session->currentModel(), m_session->currentLabel());
 }
 
