@@ -3,6 +3,7 @@
 #include "util/error.h"
 #include "util/list_parse.h"
 #include "widgets/chart_view.h"
+#include "widgets/duration_text.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -12,6 +13,7 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QLogValueAxis>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -19,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -83,6 +86,11 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
     m_runButton->setObjectName(QStringLiteral("runButton"));
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("sweepProgress"));
+    m_progress->setFormat(tr("%v of %m runs (%p %)"));
+    m_etaLabel = new QLabel(this);
+    m_etaLabel->setObjectName(QStringLiteral("etaLabel"));
 
     const QColor blue(0x1f, 0x77, 0xb4), orange(0xff, 0x7f, 0x0e), green(0x2c, 0xa0, 0x2c);
     m_rankSeries = makeSeries(blue);
@@ -121,7 +129,11 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
     grid->addWidget(m_table, 1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
-    layout->addWidget(m_statusLabel);
+    auto* progress = new QHBoxLayout;
+    progress->addWidget(m_statusLabel, 1);
+    progress->addWidget(m_progress);
+    progress->addWidget(m_etaLabel);
+    layout->addLayout(progress);
     layout->addLayout(grid, 1);
 
     connect(m_runButton, &QPushButton::clicked, this, &SweepTab::requestSweep);
@@ -153,8 +165,10 @@ void SweepTab::requestSweep() {
     try {
         const std::vector<int> r = ranks();
         const std::vector<float> a = alphas();
-        m_expected = static_cast<int>(r.size() + a.size());
+        // After the signal: the main window clears the tab before it starts the sweep.
         emit sweepRequested(r, a);
+        m_expected = static_cast<int>(r.size() + a.size());
+        updateProgress();
     } catch (const lora::InputError& e) {
         emit invalidInput(QString::fromUtf8(e.what()));
     }
@@ -281,4 +295,30 @@ void SweepTab::updateStatus() {
                     .arg(double(best->alpha), 0, 'g', 4);
     }
     m_statusLabel->setText(text);
+    updateProgress();
+}
+
+double SweepTab::etaSeconds() const {
+    const int done = pointCount();
+    if (done == 0 || m_expected <= 0) return std::numeric_limits<double>::quiet_NaN();
+    double seconds = 0;
+    for (const SweepPoint& p : m_points) seconds += p.seconds;
+    return seconds / done * std::max(0, m_expected - done);
+}
+
+void SweepTab::updateProgress() {
+    const int done = pointCount();
+    // A replayed sweep does not know how many runs were asked for: a finished one is whole.
+    const int total = m_expected > 0               ? std::max(m_expected, done)
+                      : m_state == State::Finished ? done
+                                                   : 0;
+    m_progress->setRange(0, std::max(1, total));
+    m_progress->setValue(total > 0 ? done : 0);
+    const double eta = etaSeconds();
+    if (m_state == State::Running && std::isfinite(eta))
+        m_etaLabel->setText(tr("ETA %1").arg(durationText(eta)));
+    else if (m_state == State::Finished && done > 0)
+        m_etaLabel->setText(tr("done"));
+    else
+        m_etaLabel->clear();
 }
