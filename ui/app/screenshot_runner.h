@@ -33,6 +33,8 @@ private:
     void showGradientDescent();
     void showTraining();
     void showPredictions();
+    void showMistakes();
+    void showFullLeastConfident();
     void showParameters();
     void showSweep();
     void showMerged();
@@ -42,6 +44,8 @@ private:
     void showDrawnDigit();
     void reopenSession();
     void showReopenedVariants();
+    void showCombineGap();
+    void showWeakestDigit();
 
     void fail(const QString& message);
     void capture(int tab, const QString& name);

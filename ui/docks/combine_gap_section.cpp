@@ -39,6 +39,8 @@ CombineGapSection::CombineGapSection(QWidget* parent) : QWidget(parent) {
     series->append(m_bars);
     series->setLabelsVisible(true);
     series->setLabelsFormat(QStringLiteral("@value %"));
+    series->setLabelsPrecision(3);
+    series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
     auto* chart = new QChart;
     chart->addSeries(series);
     chart->legend()->hide();
@@ -119,6 +121,7 @@ void CombineGapSection::onMeasured() {
     }
     m_layerAxis->append(layers);
     m_gapAxis->setRange(0, top * 1.15);
+    m_gapAxis->applyNiceNumbers();
     m_label->setText(text());
     emit measured();
 }
@@ -132,5 +135,5 @@ QString CombineGapSection::text() const {
                      .arg(100 * g.relativeGap, 0, 'g', 3)
                      .arg(g.maxAbsGap, 0, 'g', 3)
                      .arg(g.targetMaxAbs, 0, 'g', 3);
-    return parts.join(QStringLiteral(" · "));
+    return parts.join(QLatin1Char('\n'));
 }

@@ -86,8 +86,8 @@ PredictionsTab::PredictionsTab(QWidget* parent) : QWidget(parent) {
     gridColumn->addWidget(m_grid, 1);
     auto* confusionColumn = new QVBoxLayout;
     confusionColumn->addWidget(new QLabel(tr("Confusion matrix, whole test split"), this));
-    confusionColumn->addWidget(m_confusion, 3);
-    confusionColumn->addWidget(m_wrongCounts, 2);
+    confusionColumn->addWidget(m_confusion, 1);
+    confusionColumn->addWidget(m_wrongCounts, 1);
     auto* body = new QHBoxLayout;
     body->addLayout(gridColumn, 3);
     body->addLayout(confusionColumn, 2);

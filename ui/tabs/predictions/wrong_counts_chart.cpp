@@ -31,8 +31,8 @@ WrongCountsChart::WrongCountsChart(QWidget* parent) : QWidget(parent) {
     auto* chart = new QChart;
     chart->addSeries(series);
     chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
     m_digitAxis = new QBarCategoryAxis;
-    m_digitAxis->setTitleText(tr("true digit"));
     m_countAxis = new QValueAxis;
     m_countAxis->setTitleText(tr("wrong"));
     m_countAxis->setLabelFormat(QStringLiteral("%d"));
@@ -42,7 +42,7 @@ WrongCountsChart::WrongCountsChart(QWidget* parent) : QWidget(parent) {
     series->attachAxis(m_countAxis);
     m_view = new ChartView(chart, this);
     m_view->setObjectName("wrongCountsView");
-    m_view->setMinimumHeight(200);
+    m_view->setMinimumHeight(240);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -91,10 +91,10 @@ std::vector<int> WrongCountsChart::after() const {
 }
 
 QString WrongCountsChart::title() const {
-    if (m_before->count() == 0) return tr("Wrong per digit: no model yet");
-    if (m_weakestDigit < 0) return tr("Wrong per digit: the base makes no mistake");
+    if (m_before->count() == 0) return tr("Wrong per true digit");
+    if (m_weakestDigit < 0) return tr("Wrong per true digit · the base makes no mistake");
     const std::vector<int> b = before();
-    return tr("Wrong per digit — the base's weakest digit is %1 (%2 wrong)")
+    return tr("Wrong per true digit · base's weakest: %1 (%2)")
         .arg(m_weakestDigit)
         .arg(*std::max_element(b.begin(), b.end()));
 }
