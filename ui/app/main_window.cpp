@@ -178,6 +178,7 @@ void MainWindow::connectSession() {
     connect(s, &ExperimentSession::stepsReported, m_training, &TrainingTab::stepsReported);
     connect(s, &ExperimentSession::epochFinished, m_training, &TrainingTab::epochFinished);
     connect(s, &ExperimentSession::runFinished, m_training, &TrainingTab::runFinished);
+    connect(s, &ExperimentSession::runFinished, m_predictions, &PredictionsTab::showRunResult);
     connect(s, &ExperimentSession::sweepPoint, m_sweep, &SweepTab::addPoint);
     connect(s, &ExperimentSession::sweepFinished, m_sweep, &SweepTab::sweepFinished);
     // A reopened session's recorded curves come back through the same slots.

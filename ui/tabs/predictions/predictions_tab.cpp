@@ -200,6 +200,19 @@ void PredictionsTab::setModelChoice(ModelChoice choice) {
     m_modelCombo->setCurrentIndex(static_cast<int>(choice)); // its signal evaluates
 }
 
+void PredictionsTab::showRunResult(const RunOutcome& outcome) {
+    if (!outcome.model || outcome.result.steps == 0) return; // nothing was trained
+    if (outcome.kind == RunKind::Full) {
+        m_full = outcome.model; // setChoices follows with the same model: no second pass
+        if (m_modelCombo->currentIndex() == static_cast<int>(ModelChoice::Full))
+            evaluate();
+        else
+            setModelChoice(ModelChoice::Full);
+    } else if (outcome.kind == RunKind::Lora) {
+        setModelChoice(ModelChoice::Current);
+    }
+}
+
 void PredictionsTab::setOrder(SampleOrder order) {
     m_orderCombo->setCurrentIndex(static_cast<int>(order)); // its signal reloads
 }

@@ -53,6 +53,9 @@ public slots:
                  const std::vector<int>& baseClasses);
     void showBaseTask(bool base); // false: target classes (default)
     void setModelChoice(ModelChoice choice);
+    // A run just finished: a full fine-tune is shown as such, a LoRA run through the LoRA
+    // toggle's model, so its before → after line is the run's own. Base runs change nothing.
+    void showRunResult(const RunOutcome& outcome);
     void setOrder(SampleOrder order);
 
 signals:

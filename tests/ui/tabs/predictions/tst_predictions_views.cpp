@@ -3,8 +3,10 @@
 // "mistakes only" shows exactly the wrong predictions (and says so when there are none),
 // "least confident first" orders by top softmax probability ascending, the model choice
 // switches what is evaluated (each equal to lora::evaluate), and the before → after line and
-// wrong-count bars equal the base's and the model's own evaluations.
+// wrong-count bars equal the base's and the model's own evaluations — and, wired to a real
+// session as the main window wires it, the accuracies its LoRA and full runs measured.
 #include "data/idx.h"
+#include "session/experiment_session.h"
 #include "tabs/predictions/predictions_tab.h"
 #include "tabs/predictions/wrong_counts_chart.h"
 #include "train/evaluate.h"
@@ -16,6 +18,7 @@
 
 #include <QComboBox>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QtTest>
 
 using namespace lora;
@@ -129,6 +132,48 @@ private slots:
             QCOMPARE(bars->after(), expected.errorsPerClass);
         }
         QCOMPARE(bars->weakestDigit(), kTargetClasses[weakestClass(before)]);
+    }
+
+    // The session's own runs: "after" is the accuracy the run measured, "before" the base's.
+    void runResultsShowBeforeAfter_data() {
+        QTest::addColumn<bool>("full");
+        QTest::newRow("LoRA run") << false;
+        QTest::newRow("full fine-tune") << true;
+    }
+    void runResultsShowBeforeAfter() {
+        QFETCH(bool, full);
+        ExperimentSession session;
+        PredictionsTab panel;
+        const auto feed = [&] { // what MainWindow::refreshModels does
+            const ExperimentSettings& s = session.settings();
+            panel.setTask(session.data(), s.targetClasses, s.baseClasses);
+            panel.setChoices(session.baseModel(), session.loraModel(), session.fullModel());
+            panel.setModel(session.currentModel(), session.currentLabel());
+        };
+        connect(&session, &ExperimentSession::runFinished, &panel, &PredictionsTab::showRunResult);
+        connect(&session, &ExperimentSession::modelsChanged, &panel, feed);
+        QSignalSpy finished(&session, &ExperimentSession::runFinished);
+        session.trainBase();
+        QVERIFY(QTest::qWaitFor([&] { return !session.isRunning(); }, 60000));
+        full ? session.fullFinetune() : session.trainLora();
+        QVERIFY(QTest::qWaitFor([&] { return !session.isRunning(); }, 60000));
+        QCOMPARE(finished.size(), 2);
+        const RunOutcome run = finished.at(1).at(0).value<RunOutcome>();
+        QVERIFY(settle(panel));
+        QCOMPARE(panel.findChild<QComboBox*>("modelCombo")->currentIndex(),
+                 int(full ? Choice::Full : Choice::Current));
+        QCOMPARE(panel.accuracy(), run.testAccuracy);
+        const ExperimentSettings& s = session.settings();
+        const float before = evaluationOf(*session.baseModel(),
+                                          filterClassesRemap(session.data()->test, s.targetClasses))
+                                 .accuracy;
+        QCOMPARE(panel.baseAccuracy(), before);
+        const QString line = panel.findChild<QLabel*>("beforeAfterLabel")->text();
+        const QString figures = QString("base %1 % → %2 %3 %")
+                                    .arg(before, 0, 'f', 2)
+                                    .arg(panel.shownLabel())
+                                    .arg(run.testAccuracy, 0, 'f', 2);
+        QVERIFY2(line.contains(figures), qPrintable(line + " lacks " + figures));
     }
 
     void missingModelSaysSo() {
