@@ -89,6 +89,9 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("sweepProgress"));
     m_progress->setFormat(tr("%v of %m runs (%p %)"));
+    m_progress->setMinimumWidth(
+        m_progress->fontMetrics().horizontalAdvance(tr("%1 of %2 runs (100 %)").arg(128).arg(128)) +
+        32);
     m_etaLabel = new QLabel(this);
     m_etaLabel->setObjectName(QStringLiteral("etaLabel"));
 
