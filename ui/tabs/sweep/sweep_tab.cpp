@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -94,6 +95,9 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
         32);
     m_etaLabel = new QLabel(this);
     m_etaLabel->setObjectName(QStringLiteral("etaLabel"));
+    m_etaTimer = new QTimer(this);
+    m_etaTimer->setInterval(1000);
+    connect(m_etaTimer, &QTimer::timeout, this, &SweepTab::updateProgress);
 
     const QColor blue(0x1f, 0x77, 0xb4), orange(0xff, 0x7f, 0x0e), green(0x2c, 0xa0, 0x2c);
     m_rankSeries = makeSeries(blue);
@@ -186,6 +190,7 @@ void SweepTab::addPoint(const SweepPoint& point) {
     }
     m_points.push_back(point);
     m_state = State::Running;
+    m_sincePoint.start();
 
     const QLocale english(QLocale::English);
     const int row = m_table->rowCount();
@@ -318,9 +323,13 @@ void SweepTab::updateProgress() {
     m_progress->setRange(0, std::max(1, total));
     m_progress->setValue(total > 0 ? done : 0);
     const double eta = etaSeconds();
-    if (m_state == State::Running && std::isfinite(eta))
-        m_etaLabel->setText(tr("ETA %1").arg(durationText(eta)));
-    else if (m_state == State::Finished && done > 0)
+    const bool counting = m_state == State::Running && std::isfinite(eta);
+    if (counting != m_etaTimer->isActive()) counting ? m_etaTimer->start() : m_etaTimer->stop();
+    if (counting) {
+        // Counts down between runs; a run slower than the mean so far stays at 0 until it lands.
+        const double left = std::max(0.0, eta - m_sincePoint.elapsed() / 1000.0);
+        m_etaLabel->setText(tr("ETA %1").arg(durationText(left)));
+    } else if (m_state == State::Finished && done > 0)
         m_etaLabel->setText(tr("done"));
     else
         m_etaLabel->clear();

@@ -5,6 +5,7 @@
 // runs done of those asked for, and an ETA extrapolates the mean time per run.
 #include "session/run_types.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 #include <vector>
 
@@ -15,6 +16,7 @@ class QLogValueAxis;
 class QProgressBar;
 class QPushButton;
 class QTableWidget;
+class QTimer;
 class QValueAxis;
 class ChartView;
 
@@ -29,8 +31,9 @@ public:
     void setLists(const QString& ranks, const QString& alphas);
     int pointCount() const;
     int expectedCount() const { return m_expected; } // runs asked for; 0 = unknown
-    // Seconds the remaining runs should take at the mean time per run so far; NaN before
-    // the first run or when the count asked for is unknown.
+    // Seconds the remaining runs should take at the mean time per run so far, as estimated
+    // when the last run finished; NaN before the first run or when the count asked for is
+    // unknown. The ETA label counts down from it each second until the next run lands.
     double etaSeconds() const;
 
 public slots:
@@ -56,6 +59,8 @@ private:
     QLabel* m_statusLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_etaLabel = nullptr;
+    QTimer* m_etaTimer = nullptr; // ticks the countdown while a sweep runs
+    QElapsedTimer m_sincePoint;   // since the last run landed
     ChartView* m_rankChart = nullptr;
     ChartView* m_paramsChart = nullptr;
     ChartView* m_alphaChart = nullptr;
