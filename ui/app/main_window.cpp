@@ -195,6 +195,7 @@ void MainWindow::connectSession() {
     connect(s, &ExperimentSession::stepsReported, m_training, &TrainingTab::stepsReported);
     connect(s, &ExperimentSession::epochFinished, m_training, &TrainingTab::epochFinished);
     connect(s, &ExperimentSession::runFinished, m_training, &TrainingTab::runFinished);
+    connect(s, &ExperimentSession::runFinished, m_predictions, &PredictionsTab::showRunResult);
     connect(s, &ExperimentSession::sweepPoint, m_sweep, &SweepTab::addPoint);
     connect(s, &ExperimentSession::sweepFinished, m_sweep, &SweepTab::sweepFinished);
     // A reopened session's recorded curves come back through the same slots.
@@ -234,6 +235,8 @@ void MainWindow::refreshModels() {
     const ExperimentSettings& s = m_session->settings();
     m_svd->setModels(m_session->baseModel(), m_session->loraModel());
     m_predictions->setTask(m_session->data(), s.targetClasses, s.baseClasses);
+    m_predictions->setChoices(m_session->baseModel(), m_session->loraModel(),
+                              m_session->fullModel());
     m_predictions->setModel(m_session->currentModel(), m_session->currentLabel());
 }
 

@@ -10,6 +10,7 @@
 
 #include "app/main_window.h"
 #include "app/session_actions.h"
+#include "docks/combine_dialog.h"
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
 #include "tabs/predictions/predictions_tab.h"
@@ -21,6 +22,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPixmap>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QTabWidget>
 #include <QTimer>
@@ -89,6 +91,8 @@ const ScreenshotRunner::Stage ScreenshotRunner::kStages[] = {
     &ScreenshotRunner::showGradientDescent,
     &ScreenshotRunner::showTraining,
     &ScreenshotRunner::showPredictions,
+    &ScreenshotRunner::showMistakes,
+    &ScreenshotRunner::showFullLeastConfident,
     &ScreenshotRunner::showParameters,
     &ScreenshotRunner::showSweep,
     &ScreenshotRunner::showMerged,
@@ -98,6 +102,8 @@ const ScreenshotRunner::Stage ScreenshotRunner::kStages[] = {
     &ScreenshotRunner::showDrawnDigit,
     &ScreenshotRunner::reopenSession,
     &ScreenshotRunner::showReopenedVariants,
+    &ScreenshotRunner::showCombineGap,
+    &ScreenshotRunner::showWeakestDigit,
     &ScreenshotRunner::showLaptopSizes,
 };
 
@@ -166,6 +172,43 @@ void ScreenshotRunner::showTraining() {
 void ScreenshotRunner::showPredictions() {
     waitFor([this] { return !m_window->predictionsTab()->isEvaluating(); }, tr("the evaluation"),
             [this] { capture(2, QStringLiteral("3-predictions")); });
+}
+
+void ScreenshotRunner::showMistakes() {
+    // The LoRA model's wrong predictions only, beside its before → after line.
+    PredictionsTab* panel = m_window->predictionsTab();
+    panel->setOrder(SampleOrder::MistakesOnly);
+    waitFor([panel] { return !panel->isEvaluating(); }, tr("the mistakes"),
+            [this] { capture(2, QStringLiteral("3b-predictions-mistakes")); });
+}
+
+void ScreenshotRunner::showFullLeastConfident() {
+    // The full fine-tune chosen in Predictions, its least confident answers first; then the
+    // tab goes back to the LoRA toggle's model and spread digits for the later pictures.
+    ExperimentSession* s = m_window->session();
+    PredictionsTab* panel = m_window->predictionsTab();
+    s->fullFinetune();
+    waitFor([this] { return idle(); }, tr("the full fine-tune"),
+            [this, panel] {
+                panel->setModelChoice(PredictionsTab::ModelChoice::Full);
+                panel->setOrder(SampleOrder::LeastConfident);
+                waitFor([panel] { return !panel->isEvaluating(); }, tr("the least confident"),
+                        [this, panel] {
+                            m_window->tabs()->setCurrentIndex(2);
+                            QTimer::singleShot(400, this, [this, panel] {
+                                if (m_stage < 0) return;
+                                const QString path = QDir(m_dir).filePath(
+                                    QStringLiteral("3c-predictions-full-doubt.png"));
+                                if (!m_window->grab().save(path))
+                                    return fail(tr("cannot write %1").arg(path));
+                                m_written << path;
+                                panel->setModelChoice(PredictionsTab::ModelChoice::Current);
+                                panel->setOrder(SampleOrder::Spread);
+                                waitFor([panel] { return !panel->isEvaluating(); },
+                                        tr("the evaluation"), [this] { next(); });
+                            });
+                        });
+            });
 }
 
 void ScreenshotRunner::showParameters() {
@@ -259,6 +302,54 @@ void ScreenshotRunner::showReopenedVariants() {
     capture(m_window->insights()->firstIndex() + 1, QStringLiteral("11c-session-variants"));
 }
 
+void ScreenshotRunner::showCombineGap() {
+    // A second adapter, then Combine… with linear mixing: its measured gap per layer.
+    ExperimentSession* s = m_window->session();
+    ExperimentSettings other = s->settings();
+    other.seed += 1; // another start, so the two adapters differ
+    s->setSettings(other);
+    s->trainLora();
+    waitFor([this] { return idle(); }, tr("the second LoRA training"),
+            [this, s] {
+                auto* button = m_window->findChild<QPushButton*>(QStringLiteral("combineButton"));
+                if (!button) return fail(tr("no Combine… button"));
+                button->click();
+                auto* dialog = m_window->findChild<CombineDialog*>();
+                if (!dialog) return fail(tr("no Combine… dialog"));
+                dialog->setChecked(s->adapters()->names());
+                dialog->setMethod(lora::CombineMethod::Linear);
+                waitFor([dialog] { return !dialog->gapSection()->isMeasuring(); },
+                        tr("the combine gap"),
+                        [this, dialog] {
+                            QTimer::singleShot(400, this, [this, dialog] {
+                                if (m_stage < 0) return;
+                                const QString path =
+                                    QDir(m_dir).filePath(QStringLiteral("12-combine-gap.png"));
+                                if (!dialog->grab().save(path))
+                                    return fail(tr("cannot write %1").arg(path));
+                                m_written << path;
+                                dialog->reject();
+                                next();
+                            });
+                        });
+            });
+}
+
+void ScreenshotRunner::showWeakestDigit() {
+    // Seed 001: RichBoyNet on all digits; the train digit becomes the base's weakest, and
+    // the rank-1 adapter's wrong counts per digit stand beside the base's.
+    ExperimentSession* s = m_window->session();
+    s->setSettings(ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit));
+    s->trainBase();
+    waitFor([this, s] { return idle() && s->weakestDigit() >= 0; }, tr("seed 001's base"),
+            [this, s] {
+                s->trainLora();
+                waitFor([this] { return idle() && !m_window->predictionsTab()->isEvaluating(); },
+                        tr("seed 001's adapter"),
+                        [this] { capture(2, QStringLiteral("13-fix-weakest-digit")); });
+            });
+}
+
 // A laptop's screen and a small one: the window must fit both without clipping anything.
 void ScreenshotRunner::showLaptopSizes() {
     static const QSize kSizes[] = {{1366, 768}, {1024, 640}};
@@ -272,7 +363,7 @@ void ScreenshotRunner::showLaptopSizes() {
     QString name = tabs->tabText(tab).remove('&').toLower();
     name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
     m_repeatStage = m_laptopShot < shots;
-    capture(tab, QStringLiteral("12-%1x%2-%3-%4")
+    capture(tab, QStringLiteral("14-%1x%2-%3-%4")
                      .arg(size.width())
                      .arg(size.height())
                      .arg(tab + 1, 2, 10, QLatin1Char('0'))

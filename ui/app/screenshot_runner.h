@@ -33,6 +33,8 @@ private:
     void showGradientDescent();
     void showTraining();
     void showPredictions();
+    void showMistakes();
+    void showFullLeastConfident();
     void showParameters();
     void showSweep();
     void showMerged();
@@ -42,6 +44,8 @@ private:
     void showDrawnDigit();
     void reopenSession();
     void showReopenedVariants();
+    void showCombineGap();
+    void showWeakestDigit();
     void showLaptopSizes(); // every tab at 1366×768 and at 1024×640, one shot per call
 
     void fail(const QString& message);

@@ -253,6 +253,12 @@ void AdaptersDock::combine() {
     auto* dialog = new CombineDialog(
         m_adapters->names(), [this](const CombineRequest& r) { return m_adapters->tryCombine(r); },
         this);
+    if (const lora::AdapterLibrary* library = m_adapters->library()) {
+        CombineInputs inputs{library->base().architecture(), {}};
+        for (const lora::AdapterEntry& e : library->entries())
+            inputs.adapters[QString::fromStdString(e.name)] = e.weights;
+        dialog->setInputs(std::move(inputs));
+    }
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open(); // non-blocking: training and tests keep running
 }

@@ -16,8 +16,8 @@
 
 CombineDialog::CombineDialog(const QStringList& names, Apply apply, QWidget* parent)
     : QDialog(parent), m_apply(std::move(apply)), m_list(new QListWidget), m_method(new QComboBox),
-      m_weights(new QLineEdit), m_svdRank(new QSpinBox), m_name(new QLineEdit),
-      m_error(new QLabel) {
+      m_weights(new QLineEdit), m_svdRank(new QSpinBox), m_name(new QLineEdit), m_error(new QLabel),
+      m_gap(new CombineGapSection) {
     setWindowTitle(tr("Combine adapters"));
     setObjectName("combineDialog");
     m_list->setObjectName("combineList");
@@ -58,12 +58,18 @@ CombineDialog::CombineDialog(const QStringList& names, Apply apply, QWidget* par
     layout->addWidget(m_list);
     layout->addLayout(form);
     layout->addWidget(m_error);
+    layout->addWidget(m_gap);
     layout->addWidget(buttons);
 
     connect(buttons, &QDialogButtonBox::accepted, this, &CombineDialog::tryAccept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_method, &QComboBox::currentIndexChanged, this, &CombineDialog::updateEnabled);
+    connect(m_list, &QListWidget::itemChanged, this, &CombineDialog::updateGap);
+    connect(m_method, &QComboBox::currentIndexChanged, this, &CombineDialog::updateGap);
+    connect(m_weights, &QLineEdit::textChanged, this, &CombineDialog::updateGap);
+    connect(m_svdRank, &QSpinBox::valueChanged, this, &CombineDialog::updateGap);
     updateEnabled();
+    m_gap->setVisible(false); // until there is something to measure on
 }
 
 std::optional<CombineRequest> CombineDialog::request(QString* error) const {
@@ -122,6 +128,22 @@ void CombineDialog::setSvdRank(int rank) {
 
 void CombineDialog::setNewName(const QString& name) {
     m_name->setText(name);
+}
+
+void CombineDialog::setInputs(CombineInputs inputs) {
+    m_gap->setInputs(std::move(inputs));
+    m_gap->setVisible(true);
+    updateGap();
+}
+
+void CombineDialog::updateGap() {
+    if (!m_gap->hasInputs()) return;
+    QString why;
+    const std::optional<CombineRequest> r = request(&why);
+    if (r)
+        m_gap->measure(*r);
+    else
+        m_gap->clear(why);
 }
 
 void CombineDialog::tryAccept() {

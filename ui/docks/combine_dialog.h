@@ -3,7 +3,9 @@
 // an svd rank, and a name. Input the dialog can judge itself (too few adapters, weights
 // that are not numbers or do not match the count) is refused in place; the rest goes to
 // `apply`, whose message (empty on success) is shown in place too. OK closes the dialog
-// only once `apply` succeeded.
+// only once `apply` succeeded. Given the adapters' weights (setInputs), the dialog measures
+// before combining how far the result would be from Σ wᵢ·ΔWᵢ on each layer.
+#include "docks/combine_gap_section.h"
 #include "session/adapter_manager.h"
 
 #include <QDialog>
@@ -31,6 +33,9 @@ public:
     void setWeights(const QString& commaSeparated);
     void setSvdRank(int rank); // 0 = auto
     void setNewName(const QString& name);
+    // The library's adapters by name and the base's architecture; measuring starts with them.
+    void setInputs(CombineInputs inputs);
+    CombineGapSection* gapSection() const { return m_gap; }
 
 public slots:
     void tryAccept();
@@ -38,6 +43,7 @@ public slots:
 private:
     void showError(const QString& message);
     void updateEnabled();
+    void updateGap();
 
     Apply m_apply;
     QListWidget* m_list;
@@ -46,4 +52,5 @@ private:
     QSpinBox* m_svdRank;
     QLineEdit* m_name;
     QLabel* m_error;
+    CombineGapSection* m_gap;
 };

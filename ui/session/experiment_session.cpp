@@ -5,6 +5,7 @@
 #include "session/adapter_manager.h"
 #include "session/session_contents.h"
 #include "session/training_worker.h"
+#include "session/weakest_digit_finder.h"
 
 #include "util/error.h"
 
@@ -24,7 +25,10 @@ DataPtr embeddedData() {
 
 ExperimentSession::ExperimentSession(QObject* parent)
     : QObject(parent), m_data(embeddedData()), m_thread(new QThread(this)),
-      m_worker(new TrainingWorker), m_adapters(new AdapterManager(this)) {
+      m_worker(new TrainingWorker), m_adapters(new AdapterManager(this)),
+      m_weakestFinder(new WeakestDigitFinder(this)) {
+    connect(m_weakestFinder, &WeakestDigitFinder::found, this, &ExperimentSession::onWeakestDigit);
+    connect(m_weakestFinder, &WeakestDigitFinder::failed, this, &ExperimentSession::errorOccurred);
     connect(m_adapters, &AdapterManager::errorOccurred, this, &ExperimentSession::errorOccurred);
     connect(m_adapters, &AdapterManager::activeModelChanged, this,
             &ExperimentSession::modelsChanged);
@@ -256,6 +260,7 @@ bool ExperimentSession::loadBase(const QString& path) {
         next.validate();
         m_settings = next;
         setBase(std::make_shared<const lora::Mlp>(std::move(loaded.model)));
+        findWeakestDigit();
     } catch (const std::exception& e) {
         emit errorOccurred(QString::fromStdString(lora::errorText(e)));
         return false;
@@ -282,7 +287,29 @@ void ExperimentSession::setRunning(bool running) {
 void ExperimentSession::setBase(ModelPtr base) {
     m_base = std::move(base);
     m_full.reset();
+    m_weakestDigit = -1;
     m_adapters->setBase(m_base);
+}
+
+void ExperimentSession::findWeakestDigit() {
+    m_weakestDigit = -1;
+    m_trainDigitsAsked = m_settings.trainDigits;
+    m_weakestFinder->find(m_base, m_data, m_settings.baseClasses);
+}
+
+void ExperimentSession::onWeakestDigit(const WeakestDigit& result) {
+    if (result.base != m_base) return; // the base changed meanwhile
+    m_weakestDigit = result.digit;
+    emit weakestDigitFound(result.digit);
+    const std::vector<int>& target = m_settings.targetClasses;
+    const bool inTarget = std::find(target.begin(), target.end(), result.digit) != target.end();
+    if (m_settings.preset != ExperimentPreset::FixWeakDigit || !inTarget ||
+        m_settings.trainDigits != m_trainDigitsAsked ||
+        m_settings.trainDigits == std::vector<int>{result.digit})
+        return; // not this preset's choice, or the user's own
+    ExperimentSettings next = m_settings;
+    next.trainDigits = {result.digit};
+    setSettings(next);
 }
 
 void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
@@ -291,6 +318,7 @@ void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
         switch (outcome.kind) {
         case RunKind::Base:
             setBase(outcome.model); // adapters belong to the base they were trained on
+            findWeakestDigit();
             break;
         case RunKind::Lora:
             // Unless the base changed while it trained, the adapter joins the library.

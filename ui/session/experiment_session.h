@@ -12,6 +12,8 @@ class AdapterManager;
 struct SessionContents;
 class QThread;
 class TrainingWorker;
+class WeakestDigitFinder;
+struct WeakestDigit;
 
 class ExperimentSession : public QObject {
     Q_OBJECT
@@ -35,6 +37,10 @@ public:
     TrainingWorker* worker() const { return m_worker; }
     // The adapters of the current base; a LoRA run adds its adapter there and activates it.
     AdapterManager* adapters() const { return m_adapters; }
+    // The digit the base gets wrong most often on its task, measured after each trained or
+    // loaded base (-1 until then, or without errors). Under the Fix-the-weakest-digit preset
+    // the train digits become this digit unless the user changed them meanwhile.
+    int weakestDigit() const { return m_weakestDigit; }
 
 public slots:
     // Invalid settings are refused (errorOccurred) and the previous ones stay.
@@ -77,6 +83,7 @@ signals:
     void sweepPoint(const SweepPoint& point);
     void sweepFinished(int runId, bool stopped);
     void errorOccurred(const QString& message);
+    void weakestDigitFound(int digit);
 
 private:
     // Runs `action`; an exception becomes errorOccurred(message) and false.
@@ -88,6 +95,8 @@ private:
     void updateAdapterTask(); // hands the manager the current data and target classes
     void onRunFinished(const RunOutcome& outcome);
     void setBase(ModelPtr base); // also empties the adapter library and forgets the full model
+    void findWeakestDigit();
+    void onWeakestDigit(const WeakestDigit& result);
 
     ExperimentSettings m_settings;
     DataPtr m_data;
@@ -100,4 +109,7 @@ private:
     QThread* m_thread = nullptr;
     TrainingWorker* m_worker = nullptr;
     AdapterManager* m_adapters = nullptr;
+    WeakestDigitFinder* m_weakestFinder = nullptr;
+    std::vector<int> m_trainDigitsAsked; // train digits when the search began
+    int m_weakestDigit = -1;
 };

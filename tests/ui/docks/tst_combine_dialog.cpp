@@ -1,17 +1,94 @@
 // CombineDialog on its own, with a stand-in for the library: what the dialog can judge
 // itself is refused in place without asking the library; what it passes on arrives parsed
-// exactly; the library's refusal is shown in place and keeps the dialog open.
+// exactly; the library's refusal is shown in place and keeps the dialog open. Given the
+// adapters' weights, the dialog shows the measured gap of the combination to Σ wᵢ·ΔWᵢ per
+// layer, equal to lora::combineGaps, and follows the choices.
 #include "docks/combine_dialog.h"
+#include "random_matrix.h"
 
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QtTest>
 
+namespace {
+
+lora::AdapterWeights randomAdapter(const lora::Mlp& net, int rank, std::uint64_t seed) {
+    lora::AdapterWeights a;
+    a.spec.rank = rank;
+    a.spec.alpha = 2.0f;
+    for (int i = 0; i < net.layerCount(); ++i)
+        a.layers.push_back({i, a.spec, lora::test::uniformMatrix(rank, net.layer(i).in(), seed + i),
+                            lora::test::uniformMatrix(net.layer(i).out(), rank, seed + 7 * i)});
+    return a;
+}
+
+} // namespace
+
 class TestCombineDialog : public QObject {
     Q_OBJECT
 
 private slots:
+    void measuredGapFollowsTheChoices_data() {
+        QTest::addColumn<int>("method");
+        QTest::addColumn<QString>("weights");
+        QTest::addColumn<QStringList>("checked");
+        QTest::addColumn<QString>("error");
+        const int cat = int(lora::CombineMethod::Cat), linear = int(lora::CombineMethod::Linear),
+                  svd = int(lora::CombineMethod::Svd);
+        QTest::addRow("cat") << cat << "0.7, 0.3" << QStringList{"a", "b"} << "";
+        QTest::addRow("linear") << linear << "" << QStringList{"a", "b"} << "";
+        QTest::addRow("svd") << svd << "1, 2" << QStringList{"a", "b"} << "";
+        QTest::addRow("linear, ranks differ") << linear << "" << QStringList{"a", "c"} << "rank";
+        QTest::addRow("one adapter")
+            << cat << "" << QStringList{"a"} << "choose at least two adapters to combine";
+    }
+    void measuredGapFollowsTheChoices() {
+        QFETCH(int, method);
+        QFETCH(QString, weights);
+        QFETCH(QStringList, checked);
+        QFETCH(QString, error);
+        const lora::Mlp shapes("30-20-5");
+        const std::map<QString, lora::AdapterWeights> adapters{{"a", randomAdapter(shapes, 2, 1)},
+                                                               {"b", randomAdapter(shapes, 2, 50)},
+                                                               {"c", randomAdapter(shapes, 3, 90)}};
+        CombineDialog dialog({"a", "b", "c"}, [](const CombineRequest&) { return QString(); });
+        dialog.show();
+        dialog.setInputs({"30-20-5", adapters});
+        dialog.setMethod(static_cast<lora::CombineMethod>(method));
+        dialog.setWeights(weights);
+        dialog.setSvdRank(2);
+        dialog.setChecked(checked);
+        CombineGapSection* gap = dialog.gapSection();
+        QVERIFY(gap->isVisible());
+        QVERIFY(QTest::qWaitFor([&] { return !gap->isMeasuring(); }, 10000));
+        auto* label = dialog.findChild<QLabel*>("combineGapLabel");
+        if (!error.isEmpty()) {
+            QVERIFY(gap->gaps().empty());
+            QVERIFY2(label->text().contains(error), qPrintable(label->text()));
+            return;
+        }
+        QString why;
+        const std::optional<CombineRequest> r = dialog.request(&why);
+        QVERIFY(r);
+        std::vector<lora::AdapterWeights> parts;
+        for (const QString& name : checked) parts.push_back(adapters.at(name));
+        const auto expected = lora::combineGaps(shapes, parts, r->options.weights,
+                                                lora::combineAdapters(shapes, parts, r->options));
+        QCOMPARE(gap->gaps().size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            QCOMPARE(gap->gaps()[i].rank, expected[i].rank);
+            QCOMPARE(gap->gaps()[i].relativeGap, expected[i].relativeGap);
+            QCOMPARE(gap->gaps()[i].maxAbsGap, expected[i].maxAbsGap);
+        }
+        if (method == int(lora::CombineMethod::Cat))
+            for (const auto& g : gap->gaps()) QVERIFY(g.relativeGap < 1e-6);
+        else
+            QVERIFY(gap->gaps()[0].relativeGap > 0.01); // linear's cross terms, svd's cut
+        QVERIFY2(label->text().startsWith(QString("fc1 rank %1: ").arg(expected[0].rank)),
+                 qPrintable(label->text()));
+    }
+
     void refusedInPlace_data() {
         QTest::addColumn<QStringList>("checked");
         QTest::addColumn<QString>("weights");

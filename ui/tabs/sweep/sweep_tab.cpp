@@ -3,6 +3,7 @@
 #include "util/error.h"
 #include "util/list_parse.h"
 #include "widgets/chart_view.h"
+#include "widgets/duration_text.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -12,13 +13,16 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QLogValueAxis>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -83,6 +87,17 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
     m_runButton->setObjectName(QStringLiteral("runButton"));
     m_statusLabel = new QLabel(this);
     m_statusLabel->setObjectName(QStringLiteral("statusLabel"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("sweepProgress"));
+    m_progress->setFormat(tr("%v of %m runs (%p %)"));
+    m_progress->setMinimumWidth(
+        m_progress->fontMetrics().horizontalAdvance(tr("%1 of %2 runs (100 %)").arg(128).arg(128)) +
+        32);
+    m_etaLabel = new QLabel(this);
+    m_etaLabel->setObjectName(QStringLiteral("etaLabel"));
+    m_etaTimer = new QTimer(this);
+    m_etaTimer->setInterval(1000);
+    connect(m_etaTimer, &QTimer::timeout, this, &SweepTab::updateProgress);
 
     const QColor blue(0x1f, 0x77, 0xb4), orange(0xff, 0x7f, 0x0e), green(0x2c, 0xa0, 0x2c);
     m_rankSeries = makeSeries(blue);
@@ -121,7 +136,11 @@ SweepTab::SweepTab(QWidget* parent) : QWidget(parent) {
     grid->addWidget(m_table, 1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
-    layout->addWidget(m_statusLabel);
+    auto* progress = new QHBoxLayout;
+    progress->addWidget(m_statusLabel, 1);
+    progress->addWidget(m_progress);
+    progress->addWidget(m_etaLabel);
+    layout->addLayout(progress);
     layout->addLayout(grid, 1);
 
     connect(m_runButton, &QPushButton::clicked, this, &SweepTab::requestSweep);
@@ -153,8 +172,10 @@ void SweepTab::requestSweep() {
     try {
         const std::vector<int> r = ranks();
         const std::vector<float> a = alphas();
-        m_expected = static_cast<int>(r.size() + a.size());
+        // After the signal: the main window clears the tab before it starts the sweep.
         emit sweepRequested(r, a);
+        m_expected = static_cast<int>(r.size() + a.size());
+        updateProgress();
     } catch (const lora::InputError& e) {
         emit invalidInput(QString::fromUtf8(e.what()));
     }
@@ -169,6 +190,7 @@ void SweepTab::addPoint(const SweepPoint& point) {
     }
     m_points.push_back(point);
     m_state = State::Running;
+    m_sincePoint.start();
 
     const QLocale english(QLocale::English);
     const int row = m_table->rowCount();
@@ -281,4 +303,34 @@ void SweepTab::updateStatus() {
                     .arg(double(best->alpha), 0, 'g', 4);
     }
     m_statusLabel->setText(text);
+    updateProgress();
+}
+
+double SweepTab::etaSeconds() const {
+    const int done = pointCount();
+    if (done == 0 || m_expected <= 0) return std::numeric_limits<double>::quiet_NaN();
+    double seconds = 0;
+    for (const SweepPoint& p : m_points) seconds += p.seconds;
+    return seconds / done * std::max(0, m_expected - done);
+}
+
+void SweepTab::updateProgress() {
+    const int done = pointCount();
+    // A replayed sweep does not know how many runs were asked for: a finished one is whole.
+    const int total = m_expected > 0               ? std::max(m_expected, done)
+                      : m_state == State::Finished ? done
+                                                   : 0;
+    m_progress->setRange(0, std::max(1, total));
+    m_progress->setValue(total > 0 ? done : 0);
+    const double eta = etaSeconds();
+    const bool counting = m_state == State::Running && std::isfinite(eta);
+    if (counting != m_etaTimer->isActive()) counting ? m_etaTimer->start() : m_etaTimer->stop();
+    if (counting) {
+        // Counts down between runs; a run slower than the mean so far stays at 0 until it lands.
+        const double left = std::max(0.0, eta - m_sincePoint.elapsed() / 1000.0);
+        m_etaLabel->setText(tr("ETA %1").arg(durationText(left)));
+    } else if (m_state == State::Finished && done > 0)
+        m_etaLabel->setText(tr("done"));
+    else
+        m_etaLabel->clear();
 }

@@ -1,9 +1,11 @@
 #pragma once
 // Panel 5, "Sweep": LoRA trained for a list of ranks (at the current α) and of alphas (at the
 // current rank) in the background; accuracy against rank, against trainable parameters and
-// against α, with a table — seed 000's rank and alpha analyses.
+// against α, with a table — seed 000's rank and alpha analyses. A progress bar counts the
+// runs done of those asked for, and an ETA extrapolates the mean time per run.
 #include "session/run_types.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 #include <vector>
 
@@ -11,8 +13,10 @@ class QLabel;
 class QLineEdit;
 class QLineSeries;
 class QLogValueAxis;
+class QProgressBar;
 class QPushButton;
 class QTableWidget;
+class QTimer;
 class QValueAxis;
 class ChartView;
 
@@ -26,6 +30,11 @@ public:
     std::vector<float> alphas() const;
     void setLists(const QString& ranks, const QString& alphas);
     int pointCount() const;
+    int expectedCount() const { return m_expected; } // runs asked for; 0 = unknown
+    // Seconds the remaining runs should take at the mean time per run so far, as estimated
+    // when the last run finished; NaN before the first run or when the count asked for is
+    // unknown. The ETA label counts down from it each second until the next run lands.
+    double etaSeconds() const;
 
 public slots:
     void addPoint(const SweepPoint& point);
@@ -42,11 +51,16 @@ private:
     void requestSweep();
     void updateCharts();
     void updateStatus();
+    void updateProgress();
 
     QLineEdit* m_ranksEdit = nullptr;
     QLineEdit* m_alphasEdit = nullptr;
     QPushButton* m_runButton = nullptr;
     QLabel* m_statusLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_etaLabel = nullptr;
+    QTimer* m_etaTimer = nullptr; // ticks the countdown while a sweep runs
+    QElapsedTimer m_sincePoint;   // since the last run landed
     ChartView* m_rankChart = nullptr;
     ChartView* m_paramsChart = nullptr;
     ChartView* m_alphaChart = nullptr;

@@ -1,11 +1,15 @@
 // SweepTab: the Run button parses the rank and alpha lists (exact one-line messages for bad
-// ones, no request), points fill the table and the three charts, and clear/setRunning work.
+// ones, no request), points fill the table and the three charts, the progress bar counts
+// runs to 100 % with an ETA from the mean run time, and clear/setRunning work.
 #include "tabs/sweep/sweep_tab.h"
 #include "widgets/chart_view.h"
+#include "widgets/duration_text.h"
 
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableWidget>
@@ -166,6 +170,79 @@ private slots:
         QVERIFY(panel.findChild<QLabel*>("statusLabel")->text().startsWith("Sweep running"));
         panel.sweepFinished(2, true);
         QVERIFY(panel.findChild<QLabel*>("statusLabel")->text().startsWith("Sweep stopped"));
+    }
+
+    // Ranks 1, 2, 4 and alphas 1, 2 (five runs) as the Run button asks for them; each run's
+    // seconds are 1.5 × its rank, so the ETA after k runs is their mean × (5 − k).
+    void progressReachesFullAndEtaUpdates_data() {
+        QTest::addColumn<bool>("stopped");
+        QTest::newRow("finished") << false;
+        QTest::newRow("stopped after four") << true;
+    }
+    void progressReachesFullAndEtaUpdates() {
+        QFETCH(bool, stopped);
+        SweepTab panel;
+        panel.setLists("1,2,4", "1,2");
+        QSignalSpy requested(&panel, &SweepTab::sweepRequested);
+        // As the main window does: it clears the tab inside the request, then starts.
+        connect(&panel, &SweepTab::sweepRequested, &panel, [&panel] { panel.clear(); });
+        QTest::mouseClick(panel.findChild<QPushButton*>("runButton"), Qt::LeftButton);
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(panel.expectedCount(), 5);
+        auto* bar = panel.findChild<QProgressBar*>("sweepProgress");
+        auto* eta = panel.findChild<QLabel*>("etaLabel");
+        QVERIFY(bar && eta);
+        QCOMPARE(bar->maximum(), 5);
+        QCOMPARE(bar->value(), 0);
+        const SweepPoint points[] = {point(7, true, 1, 1, 97), point(7, true, 2, 1, 98),
+                                     point(7, true, 4, 1, 98.5f), point(7, false, 4, 1, 98.4f),
+                                     point(7, false, 4, 2, 98.6f)};
+        const int runs = stopped ? 4 : 5;
+        double seconds = 0;
+        QStringList etas;
+        for (int k = 1; k <= runs; ++k) {
+            QElapsedTimer clock;
+            clock.start();
+            panel.addPoint(points[k - 1]);
+            const QString text = eta->text();
+            const qint64 waited = clock.elapsed(); // the label counts down from the point on
+            seconds += points[k - 1].seconds;
+            QCOMPARE(bar->value(), k);
+            QCOMPARE(bar->maximum(), 5);
+            const double expected = seconds / k * (5 - k);
+            QCOMPARE(panel.etaSeconds(), expected);
+            QStringList allowed;
+            for (qint64 ms = 0; ms <= waited + 1; ++ms)
+                allowed << "ETA " + durationText(std::max(0.0, expected - ms / 1000.0));
+            QVERIFY2(allowed.contains(text),
+                     qPrintable(text + " for " + QString::number(expected)));
+            etas << text;
+        }
+        QVERIFY2(etas.at(0).startsWith("ETA 6.0 s") || etas.at(0).startsWith("ETA 5.9 s"),
+                 qPrintable(etas.at(0))); // 1.5 s × 4 runs to go
+        QVERIFY(etas.at(1) != etas.at(0));
+        panel.sweepFinished(7, stopped);
+        QCOMPARE(bar->value(), runs);
+        if (!stopped) {
+            QCOMPARE(bar->text(), QString("5 of 5 runs (100 %)"));
+            QCOMPARE(eta->text(), QString("done"));
+        } else {
+            QCOMPARE(bar->text(), QString("4 of 5 runs (80 %)"));
+            QVERIFY(eta->text().isEmpty());
+        }
+    }
+
+    // A reopened session replays a finished sweep without the count once asked for.
+    void replayedSweepIsWhole() {
+        SweepTab panel;
+        panel.addPoint(point(2, true, 1, 1, 97));
+        panel.addPoint(point(2, true, 2, 1, 98));
+        auto* bar = panel.findChild<QProgressBar*>("sweepProgress");
+        QVERIFY(std::isnan(panel.etaSeconds()));
+        QVERIFY(panel.findChild<QLabel*>("etaLabel")->text().isEmpty());
+        panel.sweepFinished(2, false);
+        QCOMPARE(bar->value(), 2);
+        QCOMPARE(bar->maximum(), 2);
     }
 
     void runningDisablesRun() {
