@@ -50,9 +50,12 @@ public:
 
     void undo() override {
         AdapterManager* m = m_session->adapters();
-        const QString name = QString::fromStdString(m_entry.name);
-        if (!sameBase() || !m->reinsertAdapter(m_entry, m_index)) return setObsolete(true);
-        if (m_wasActive) m->setActiveAdapter(name);
+        if (!sameBase() || !m->library()) return setObsolete(true);
+        // A later run may have taken the name meanwhile ("7v8 r4 α1 2" is free again after
+        // the delete): the adapter comes back as "… 2" then rather than not at all.
+        m_entry.name = m->library()->uniqueName(m_entry.name);
+        if (!m->reinsertAdapter(m_entry, m_index)) return setObsolete(true);
+        if (m_wasActive) m->setActiveAdapter(QString::fromStdString(m_entry.name));
     }
     void redo() override {
         if (m_done && (!sameBase() ||
@@ -100,6 +103,7 @@ SessionUndo::SessionUndo(ExperimentSession* session, RunHistory* history, QObjec
         m_redoAction->setText(text.isEmpty() ? tr("Redo") : tr("Redo %1").arg(text));
     });
     connect(session, &ExperimentSession::runStarted, this, [this] { m_made = true; });
+    connect(session, &ExperimentSession::sweepPoint, this, [this] { m_made = true; });
     connect(session->adapters(), &AdapterManager::adaptersChanged, this,
             &SessionUndo::noteAdapters);
 }

@@ -194,6 +194,30 @@ private slots:
         compare(Kept::of(w), before);
     }
 
+    // A LoRA run after the delete takes the freed name; undo brings the deleted adapter back
+    // (same weights) under the next free name instead, and the new one stays.
+    void undoDeleteAfterItsNameWasTaken() {
+        MainWindow w;
+        prepare(w);
+        AdapterManager* m = w.session()->adapters();
+        const QString name = m->names()[1];
+        const lora::AdapterEntry deleted = m->library()->entries()[1];
+        pressDelete(w.adaptersDock(), name);
+        QVERIFY(trainAndWait(w, "trainLoraAction"));
+        QCOMPARE(m->names()[1], name); // the new run's adapter
+        const lora::AdapterEntry newer = m->library()->entries()[1];
+        pressUndo(w);
+        QCOMPARE(m->names(), (QStringList{m->names()[0], name + " 2", name}));
+        lora::AdapterEntry back = m->library()->entries()[1];
+        back.name = deleted.name;
+        QVERIFY(sameEntry(back, deleted));
+        QVERIFY(sameEntry(m->library()->entries()[2], newer));
+        QCOMPARE(m->activeName(), name + " 2"); // it was the active one
+        QVERIFY(w.undo()->redo());
+        QCOMPARE(m->names(), (QStringList{m->names()[0], name}));
+        QVERIFY(sameEntry(m->library()->entries()[1], newer));
+    }
+
     void undoResetRestoresTheSession() {
         MainWindow w;
         prepare(w);
