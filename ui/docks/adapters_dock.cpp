@@ -68,7 +68,9 @@ AdaptersDock::AdaptersDock(AdapterManager* adapters, QWidget* parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
     m_table->installEventFilter(this);
-    m_table->setToolTip(tr("Click to activate · double-click or F2 to rename · Delete to remove"));
+    m_table->setToolTip(
+        tr("Click to activate · double-click or F2 to rename · Delete to remove (Edit → Undo "
+           "brings it back)"));
 
     for (auto [button, name] : {std::pair{m_merge, "mergeButton"},
                                 {m_unmerge, "unmergeButton"},

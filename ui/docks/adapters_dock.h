@@ -1,9 +1,9 @@
 #pragma once
 // The Adapters dock: every adapter of the current base with its rank, α, classes, test
 // accuracy and size on disk, plus a "None (base only)" row. A click activates a row,
-// double-click or F2 renames in place, Delete removes; Merge / Unmerge show the measured
-// float differences; Combine…, Import…, Export… and Export all… act on the library.
-// Refusals come from the AdapterManager (errorOccurred) and leave the list as it was.
+// double-click or F2 renames in place, Delete removes (the window makes it undoable); Merge /
+// Unmerge show the measured float differences; Combine…, Import…, Export… and Export all… act on
+// the library. Refusals come from the AdapterManager (errorOccurred) and leave the list as it was.
 #include <QDockWidget>
 #include <functional>
 

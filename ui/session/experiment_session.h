@@ -9,6 +9,9 @@
 #include <functional>
 
 class AdapterManager;
+namespace lora {
+class AdapterLibrary;
+}
 struct SessionContents;
 class QThread;
 class TrainingWorker;
@@ -61,7 +64,10 @@ public:
     // one merged if it was), the LoRA toggle. Run ids continue after `lastRunId` so that
     // new runs do not replace replayed curves. Refused while a run is in progress; on any
     // error (errorOccurred) nothing changes.
-    bool restore(const SessionContents& contents, DataPtr data, int lastRunId);
+    // `library`, when given, is taken over as the adapter library instead of one built from
+    // `contents` (an undo snapshot's own, for the same base).
+    bool restore(const SessionContents& contents, DataPtr data, int lastRunId,
+                 std::shared_ptr<lora::AdapterLibrary> library = nullptr);
 
 signals:
     void settingsChanged(const ExperimentSettings& settings);

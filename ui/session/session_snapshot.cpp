@@ -1,5 +1,6 @@
 #include "session/session_snapshot.h"
 
+#include "session/adapter_manager.h"
 #include "session/experiment_session.h"
 
 #include <algorithm>
@@ -11,6 +12,7 @@ SessionSnapshot SessionSnapshot::take(const ExperimentSession& session, const Ru
     if (parts & Models) {
         s.contents = session.snapshot();
         s.data = session.data();
+        s.library = session.adapters()->sharedLibrary();
     }
     if (parts & History) s.history = history.recorded();
     return s;
@@ -25,7 +27,7 @@ bool SessionSnapshot::restore(ExperimentSession& session, RunHistory& history) c
     if (parts & Models) {
         // Run ids go on after every id the history ever held, so no new run replaces a curve.
         const int lastRunId = std::max(history.lastRunId(), this->history.lastRunId());
-        if (!session.restore(contents, data, lastRunId)) return false;
+        if (!session.restore(contents, data, lastRunId, library)) return false;
     }
     if (parts & History) {
         history.restore(this->history);
