@@ -254,6 +254,7 @@ bool ExperimentSession::loadBase(const QString& path) {
         next.architecture = loaded.model.architecture();
         if (!loaded.info.classes.empty()) next.baseClasses = loaded.info.classes;
         next.validate();
+        emit modelsAboutToBeReplaced(tr("Load base"));
         m_settings = next;
         setBase(std::make_shared<const lora::Mlp>(std::move(loaded.model)));
     } catch (const std::exception& e) {
@@ -290,6 +291,7 @@ void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
     if (outcome.model && outcome.result.steps > 0) {
         switch (outcome.kind) {
         case RunKind::Base:
+            emit modelsAboutToBeReplaced(tr("Train base"));
             setBase(outcome.model); // adapters belong to the base they were trained on
             break;
         case RunKind::Lora:

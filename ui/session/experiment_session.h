@@ -73,6 +73,9 @@ signals:
     void settingsChanged(const ExperimentSettings& settings);
     void dataChanged();
     void modelsChanged(); // a base, full model or the active adapter changed
+    // A finished base run or a loaded base is about to replace the base, its adapters and
+    // the full model (and, loading, the network settings): the last moment to keep them.
+    void modelsAboutToBeReplaced(const QString& what);
     void loraEnabledChanged(bool enabled);
     void runningChanged(bool running);
     void pausedChanged(bool paused);

@@ -104,6 +104,14 @@ SessionUndo::SessionUndo(ExperimentSession* session, RunHistory* history, QObjec
     });
     connect(session, &ExperimentSession::runStarted, this, [this] { m_made = true; });
     connect(session, &ExperimentSession::sweepPoint, this, [this] { m_made = true; });
+    connect(session, &ExperimentSession::modelsAboutToBeReplaced, this,
+            [this](const QString& what) {
+                // Pushed before the change: the command's first redo does nothing anyway.
+                SessionSnapshot before =
+                    SessionSnapshot::take(*m_session, *m_history, SessionSnapshot::Models);
+                if (before.holdsWork())
+                    push(new SwapCommand(m_session, m_history, std::move(before), what));
+            });
     connect(session->adapters(), &AdapterManager::adaptersChanged, this,
             &SessionUndo::noteAdapters);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Edit → Undo and Redo for what throws work away: Reset, a preset or network change that
-// drops the trained models, Delete on an adapter, and Clear runs. Undo puts back the same
+// drops the trained models, a new base (trained or loaded) that replaces one with its
+// adapters, Delete on an adapter, and Clear runs. Undo puts back the same
 // bits (snapshots share the models and copy the adapters). Reset, the settings change and
 // Clear runs swap the state in and out, so whatever was made after them (a new base, new
 // runs) is kept in the command too and comes back with Redo: nothing is lost either way.

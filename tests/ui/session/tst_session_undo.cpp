@@ -6,12 +6,15 @@
 // preset. Nothing is pushed when nothing would be lost; undo is refused while a run is on.
 #include "app/main_window.h"
 #include "docks/adapters_dock.h"
+#include "io/model_file.h"
+#include "modal_answer.h"
 #include "same_bits.h"
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
 #include "session/run_history.h"
 #include "session/session_undo.h"
 #include "tabs/training/training_tab.h"
+#include "util/rng.h"
 #include "widgets/chart_view.h"
 
 #include <QAction>
@@ -22,6 +25,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -76,7 +80,8 @@ bool sameEntry(const lora::AdapterEntry& a, const lora::AdapterEntry& b) {
     return true;
 }
 
-void compare(const Kept& a, const Kept& b) {
+// `runs`: the recorded runs too (a new base leaves them as they are).
+void compare(const Kept& a, const Kept& b, bool runs = true) {
     QVERIFY(a.base == b.base); // the very same snapshot, so the same bits
     QVERIFY(a.full == b.full);
     QCOMPARE(a.adapters.size(), b.adapters.size());
@@ -85,6 +90,7 @@ void compare(const Kept& a, const Kept& b) {
     QCOMPARE(a.active, b.active);
     QCOMPARE(a.merged, b.merged);
     QVERIFY(!a.model == !b.model && (!a.model || sameBits(*a.model, *b.model)));
+    if (!runs) return;
     QCOMPARE(a.runs.size(), b.runs.size());
     for (std::size_t i = 0; i < a.runs.size(); ++i) {
         QCOMPARE(a.runs[i].id, b.runs[i].id);
@@ -113,10 +119,13 @@ void choosePreset(MainWindow& w, ExperimentPreset preset) {
     while (combo->currentIndex() > target) QTest::keyClick(combo, Qt::Key_Up);
 }
 
-// Edit → Undo as the user presses it.
-void pressUndo(MainWindow& w) {
+// Edit → Undo as the user presses it; false if the key press undid nothing.
+bool pressUndo(MainWindow& w) {
     w.activateWindow();
+    if (!QTest::qWaitForWindowActive(&w)) return false;
+    const int index = w.undo()->stack()->index();
     QTest::keySequence(&w, QKeySequence::Undo);
+    return w.undo()->stack()->index() == index - 1;
 }
 
 } // namespace
@@ -183,7 +192,7 @@ private slots:
         QCOMPARE(w.adaptersDock()->table()->rowCount(), 2);
         QCOMPARE(w.action("undoAction")->text(), "Undo Delete adapter " + name);
 
-        pressUndo(w);
+        QVERIFY(pressUndo(w));
         compare(Kept::of(w), before);
         QCOMPARE(w.adaptersDock()->rowOf(name), row); // back in its place in the list
         QVERIFY(w.session()->loraModel() && sameBits(*w.session()->loraModel(), *before.model));
@@ -206,7 +215,7 @@ private slots:
         QVERIFY(trainAndWait(w, "trainLoraAction"));
         QCOMPARE(m->names()[1], name); // the new run's adapter
         const lora::AdapterEntry newer = m->library()->entries()[1];
-        pressUndo(w);
+        QVERIFY(pressUndo(w));
         QCOMPARE(m->names(), (QStringList{m->names()[0], name + " 2", name}));
         lora::AdapterEntry back = m->library()->entries()[1];
         back.name = deleted.name;
@@ -232,7 +241,7 @@ private slots:
         QCOMPARE(w.trainingTab()->runCount(), 0);
         QCOMPARE(w.action("undoAction")->text(), QString("Undo Reset"));
 
-        pressUndo(w);
+        QVERIFY(pressUndo(w));
         compare(Kept::of(w), before);
         QVERIFY(sameBits(*w.session()->currentModel(), *before.model));
 
@@ -260,6 +269,44 @@ private slots:
         compare(Kept::of(w), after);
     }
 
+    // A second base, trained or loaded through File → Load base model…, replaces the first
+    // with its adapters; undo brings them back (the curves stay either way), redo the new.
+    void newBaseIsUndoable_data() {
+        QTest::addColumn<QString>("how");
+        QTest::addRow("trained") << "Train base";
+        QTest::addRow("loaded") << "Load base";
+    }
+    void newBaseIsUndoable() {
+        QFETCH(QString, how);
+        QTemporaryDir tmp;
+        MainWindow w;
+        prepare(w);
+        const Kept before = Kept::of(w);
+        if (how == "Train base") {
+            QVERIFY(trainAndWait(w, "trainBaseAction"));
+        } else {
+            const QString path = tmp.filePath("other.safetensors");
+            lora::Mlp other("784-32-2");
+            lora::Rng rng(5);
+            other.initDefault(rng);
+            lora::saveModel(path.toStdString(), other, {{3, 4}});
+            lora::test::ModalAnswerer answerer({lora::test::chooseFile(path)});
+            w.action("loadBaseAction")->trigger();
+            QCOMPARE(answerer.seen(), QStringList{"QFileDialog"});
+            QCOMPARE(w.session()->settings().architecture, std::string("784-32-2"));
+        }
+        QVERIFY(w.session()->baseModel() != before.base);
+        QVERIFY(w.session()->adapters()->names().isEmpty());
+        QVERIFY(QTest::qWaitFor([&] { return w.session()->adapters()->library(); }, 10000));
+        const Kept after = Kept::of(w);
+        QCOMPARE(w.action("undoAction")->text(), "Undo " + how);
+        QVERIFY(pressUndo(w));
+        compare(Kept::of(w), before, false);
+        QCOMPARE(w.session()->settings().architecture, std::string("784-64-2"));
+        QVERIFY(w.undo()->redo());
+        compare(Kept::of(w), after, false);
+    }
+
     // The preset combo drops the base and adapters; undo brings them back, and the Training
     // tab and its CSV only ever show the current experiment's runs.
     void presetChangeIsUndoable() {
@@ -273,7 +320,7 @@ private slots:
         QVERIFY(!w.trainingTab()->lossChart()->csv().contains("base 784-64-2"));
         QCOMPARE(w.history()->runs().size(), std::size_t(3)); // kept, not drawn
 
-        pressUndo(w);
+        QVERIFY(pressUndo(w));
         QCOMPARE(w.session()->settings().preset, ExperimentPreset::Transfer);
         auto* combo = w.findChild<QComboBox*>("presetCombo");
         QCOMPARE(combo->currentData().toInt(), int(ExperimentPreset::Transfer));
@@ -291,7 +338,7 @@ private slots:
         QCOMPARE(w.trainingTab()->runCount(), 0);
         QVERIFY(w.history()->runs().empty());
         QVERIFY(w.session()->baseModel() == before.base); // models stay
-        pressUndo(w);
+        QVERIFY(pressUndo(w));
         compare(Kept::of(w), before);
     }
 
