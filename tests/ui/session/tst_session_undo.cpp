@@ -183,6 +183,7 @@ private slots:
         QFETCH(bool, mergeOther);
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         AdapterManager* m = w.session()->adapters();
         if (mergeOther) QVERIFY(m->mergeActive()); // the second one, active
         const QString name = m->names()[row - 1];
@@ -208,6 +209,7 @@ private slots:
     void undoDeleteAfterItsNameWasTaken() {
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         AdapterManager* m = w.session()->adapters();
         const QString name = m->names()[1];
         const lora::AdapterEntry deleted = m->library()->entries()[1];
@@ -230,6 +232,7 @@ private slots:
     void undoResetRestoresTheSession() {
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         QVERIFY(trainAndWait(w, "fullFinetuneAction"));
         QVERIFY(w.session()->adapters()->mergeActive());
         const Kept before = Kept::of(w);
@@ -256,6 +259,7 @@ private slots:
     void undoResetKeepsLaterWorkForRedo() {
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         const Kept before = Kept::of(w);
         w.action("resetAction")->trigger();
         QVERIFY(trainAndWait(w, "trainBaseAction"));
@@ -281,6 +285,7 @@ private slots:
         QTemporaryDir tmp;
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         const Kept before = Kept::of(w);
         if (how == "Train base") {
             QVERIFY(trainAndWait(w, "trainBaseAction"));
@@ -312,6 +317,7 @@ private slots:
     void presetChangeIsUndoable() {
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         const Kept before = Kept::of(w);
         choosePreset(w, ExperimentPreset::FixWeakDigit);
         QCOMPARE(w.session()->settings().preset, ExperimentPreset::FixWeakDigit);
@@ -331,6 +337,7 @@ private slots:
     void clearRunsIsUndoable() {
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         const Kept before = Kept::of(w);
         QPushButton* clear = w.trainingTab()->clearButton();
         QVERIFY(clear->isEnabled());
@@ -357,6 +364,7 @@ private slots:
     void undoIsRefusedWhileRunning() {
         MainWindow w;
         prepare(w);
+        if (QTest::currentTestFailed()) return;
         w.action("resetAction")->trigger();
         ExperimentSettings s = w.session()->settings();
         s.baseEpochs = 20; // long enough to be caught running
