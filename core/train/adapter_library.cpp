@@ -156,4 +156,11 @@ void AdapterLibrary::exportAdapter(const std::string& name, const std::string& d
     writeAdapter(dir, m_base, e.weights, e.info);
 }
 
+void AdapterLibrary::insert(std::size_t index, AdapterEntry entry) {
+    add(std::move(entry)); // checks name and weights; appends
+    const auto at =
+        m_entries.begin() + static_cast<std::ptrdiff_t>(std::min(index, m_entries.size() - 1));
+    std::rotate(at, m_entries.end() - 1, m_entries.end());
+}
+
 } // namespace lora

@@ -61,6 +61,10 @@ public:
     // Writes `name` in PEFT's layout.
     void exportAdapter(const std::string& name, const std::string& dir) const;
 
+    // add() at position `index` of entries() (clamped to the end): an undone removal puts
+    // the adapter back where it was.
+    void insert(std::size_t index, AdapterEntry entry);
+
 private:
     AdapterEntry& entry(const std::string& name);
     void checkNewName(const std::string& name) const;

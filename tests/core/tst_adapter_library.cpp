@@ -185,6 +185,32 @@ private slots:
         QCOMPARE(library.uniqueName("c"), std::string("c"));
     }
 
+    void insertPutsAnEntryBackInPlace_data() {
+        QTest::addColumn<int>("index");
+        QTest::addColumn<QString>("order");
+        QTest::addRow("first") << 0 << "c a b";
+        QTest::addRow("middle") << 1 << "a c b";
+        QTest::addRow("last") << 2 << "a b c";
+        QTest::addRow("past the end") << 9 << "a b c";
+    }
+    void insertPutsAnEntryBackInPlace() {
+        QFETCH(int, index);
+        QFETCH(QString, order);
+        AdapterLibrary library = twoAdapters();
+        auto joined = [&] {
+            return QString::fromStdString(names(library)[0] + " " + names(library)[1] + " " +
+                                          names(library)[2]);
+        };
+        library.insert(static_cast<std::size_t>(index), entry(m_base, "c", 1, 30));
+        QCOMPARE(joined(), order);
+        QVERIFY(sameBits(library.at("c").weights.layers[0].B,
+                         entry(m_base, "c", 1, 30).weights.layers[0].B));
+        // Refused like add(): the library stays as it was.
+        QCOMPARE(qErrorOf([&] { library.insert(0, entry(m_base, "a", 1, 40)); }),
+                 QString("an adapter named 'a' already exists"));
+        QCOMPARE(joined(), order);
+    }
+
     void exportImportIsExact() {
         QTemporaryDir tmp;
         AdapterLibrary library = twoAdapters();

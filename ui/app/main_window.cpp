@@ -10,6 +10,7 @@
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
 #include "session/run_history.h"
+#include "session/session_undo.h"
 #include "tabs/parameters/parameters_tab.h"
 #include "tabs/predictions/predictions_tab.h"
 #include "tabs/svd/svd_tab.h"
@@ -69,7 +70,9 @@ MainWindow::MainWindow(QWidget* parent)
     m_parameters->setObjectName("parametersPanel");
     m_sweep->setObjectName("sweepPanel");
     m_history = new RunHistory(m_session, this);
-    m_sessionActions = new SessionActions({m_session, m_history, m_tabs, m_insights}, this);
+    m_undo = new SessionUndo(m_session, m_history, this);
+    m_sessionActions = new SessionActions({m_session, m_history, m_tabs, m_insights, m_undo}, this);
+    m_adapters->setRemover([this](const QString& name) { return m_undo->removeAdapter(name); });
 
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_controls);
@@ -126,13 +129,7 @@ void MainWindow::createActions() {
         make("pauseAction", tr("Start"), QKeySequence(Qt::Key_Space), [s] { s->pauseOrResume(); }),
         make("stepAction", tr("Step"), QKeySequence(tr("Ctrl+.")), [s] { s->step(); }),
         make("stopAction", tr("Stop"), QKeySequence(Qt::Key_Escape), [s] { s->stop(); }),
-        make("resetAction", tr("Reset"), QKeySequence(tr("Ctrl+R")),
-             [this] {
-                 m_session->reset();
-                 m_history->clear();
-                 m_training->clear();
-                 m_sweep->clear();
-             }),
+        make("resetAction", tr("Reset"), QKeySequence(tr("Ctrl+R")), [this] { m_undo->reset(); }),
         make("exportAdapterAction", tr("Export adapter…"), QKeySequence(tr("Ctrl+E")),
              [this] { exportAdapter(); }),
     };
@@ -160,6 +157,9 @@ void MainWindow::createMenus() {
         file->addAction(action(name));
     file->addSeparator();
     file->addAction(action("quitAction"));
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undo->undoAction());
+    edit->addAction(m_undo->redoAction());
     QMenu* train = menuBar()->addMenu(tr("&Train"));
     for (int i = 0; i < 7; ++i) train->addAction(m_runActions[i]);
     train->addSeparator();
@@ -172,7 +172,9 @@ void MainWindow::createMenus() {
 
 void MainWindow::connectSession() {
     ExperimentSession* s = m_session;
-    connect(m_controls, &ControlsDock::settingsEdited, s, &ExperimentSession::setSettings);
+    connect(m_controls, &ControlsDock::settingsEdited, this, [this](const ExperimentSettings& e) {
+        m_undo->changeSettings(e, tr("Network change"));
+    });
     connect(m_controls, &ControlsDock::presetChosen, this, &MainWindow::applyPreset);
     connect(m_controls, &ControlsDock::loraToggled, s, &ExperimentSession::setLoraEnabled);
     connect(m_controls, &ControlsDock::invalidInput, this, &MainWindow::showError);
@@ -180,6 +182,8 @@ void MainWindow::connectSession() {
     connect(s, &ExperimentSession::errorOccurred, this, &MainWindow::showError);
     connect(m_insights, &InsightTabs::errorOccurred, this, &MainWindow::showError);
     connect(m_sessionActions, &SessionActions::errorOccurred, this, &MainWindow::showError);
+    connect(m_undo, &SessionUndo::errorOccurred, this, &MainWindow::showError);
+    connect(m_training, &TrainingTab::clearRunsRequested, m_undo, &SessionUndo::clearRuns);
     connect(m_sessionActions, &SessionActions::statusMessage, m_report, &StatusReport::showMessage);
     connect(s, &ExperimentSession::modelsChanged, this, &MainWindow::refreshModels);
     connect(s, &ExperimentSession::dataChanged, this, &MainWindow::refreshModels);
@@ -217,7 +221,8 @@ void MainWindow::connectSession() {
 }
 
 void MainWindow::applyPreset(ExperimentPreset preset) {
-    m_session->setSettings(ExperimentSettings::forPreset(preset));
+    m_undo->changeSettings(ExperimentSettings::forPreset(preset),
+                           tr("Preset %1").arg(presetName(preset)));
     if (preset == ExperimentPreset::ApproximateMatrix) {
         showPage(m_tabs, m_svd);
         m_svd->selectMatrix(QStringLiteral("seed: 8×8 Gaussian"));
@@ -352,6 +357,10 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!m_sessionActions->mayDiscardWork(tr("Quit"))) {
+        event->ignore();
+        return;
+    }
     saveState();
     m_session->stop();
     event->accept();

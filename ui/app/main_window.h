@@ -19,6 +19,7 @@ class ParametersTab;
 class PredictionsTab;
 class RunHistory;
 class SessionActions;
+class SessionUndo;
 class SvdTab;
 class SweepTab;
 class TrainingTab;
@@ -41,6 +42,7 @@ public:
     InsightTabs* insights() const { return m_insights; }
     RunHistory* history() const { return m_history; }
     SessionActions* sessionActions() const { return m_sessionActions; }
+    SessionUndo* undo() const { return m_undo; }
     QString lastError() const { return m_lastError; }
     QAction* action(const QString& objectName) const; // e.g. "trainBaseAction"
 
@@ -79,6 +81,7 @@ private:
     AdaptersDock* m_adapters;
     InsightTabs* m_insights;
     RunHistory* m_history;
+    SessionUndo* m_undo;
     SessionActions* m_sessionActions;
     QLabel* m_status;
     QProgressBar* m_progress;

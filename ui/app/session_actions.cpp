@@ -6,6 +6,7 @@
 #include "persistence/run_history_json.h"
 #include "persistence/session_file.h"
 #include "session/experiment_session.h"
+#include "session/session_undo.h"
 #include "util/error.h"
 
 #include <QAction>
@@ -13,6 +14,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSettings>
 #include <QTabWidget>
 #include <exception>
@@ -39,13 +41,9 @@ SessionActions::SessionActions(const Views& views, QWidget* window)
     m_open->setObjectName("openSessionAction");
     m_open->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     m_recent->setObjectName("recentSessionsMenu");
-    connect(m_save, &QAction::triggered, this, [this] {
-        const QString dir = QFileDialog::getSaveFileName(
-            m_window, tr("Save session (a folder holding session.json and its models)"),
-            QStringLiteral("lora-session"));
-        if (!dir.isEmpty()) saveTo(dir);
-    });
+    connect(m_save, &QAction::triggered, this, &SessionActions::saveInteractively);
     connect(m_open, &QAction::triggered, this, [this] {
+        if (!mayDiscardWork(tr("Open session"))) return;
         const QString path = QFileDialog::getOpenFileName(
             m_window, tr("Open session"), QString(), tr("LoRA Explorer session (session.json)"));
         if (!path.isEmpty()) openFrom(path);
@@ -56,6 +54,33 @@ SessionActions::SessionActions(const Views& views, QWidget* window)
 
 QStringList SessionActions::recentSessions() const {
     return QSettings().value(kRecentKey).toStringList();
+}
+
+bool SessionActions::saveInteractively() {
+    const QString dir = QFileDialog::getSaveFileName(
+        m_window, tr("Save session (a folder holding session.json and its models)"),
+        QStringLiteral("lora-session"));
+    return !dir.isEmpty() && saveTo(dir);
+}
+
+bool SessionActions::mayDiscardWork(const QString& action) {
+    if (!m_views.undo || !m_views.undo->hasUnsavedWork()) return true;
+    // Modal on purpose: the window must not close or change under the question.
+    QMessageBox box(QMessageBox::Warning, action,
+                    tr("This session has runs or adapters that are not saved."),
+                    QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, m_window);
+    box.setObjectName("unsavedWorkDialog");
+    box.setInformativeText(tr("Save them before you go on? (%1)").arg(action));
+    box.setDefaultButton(QMessageBox::Save);
+    box.setEscapeButton(QMessageBox::Cancel);
+    switch (box.exec()) {
+    case QMessageBox::Save:
+        return saveInteractively();
+    case QMessageBox::Discard:
+        return true;
+    default:
+        return false;
+    }
 }
 
 bool SessionActions::saveTo(const QString& dir) {
@@ -71,6 +96,7 @@ bool SessionActions::saveTo(const QString& dir) {
         return false;
     }
     remember(QFileInfo(dir).absoluteFilePath());
+    if (m_views.undo) m_views.undo->markSaved();
     emit statusMessage(tr("session saved to %1").arg(QDir::toNativeSeparators(dir)));
     return true;
 }
@@ -122,6 +148,7 @@ bool SessionActions::openFrom(const QString& path) {
     m_views.insights->showResults(contents.insights);
     if (contents.currentTab >= 0 && contents.currentTab < m_views.tabs->count())
         m_views.tabs->setCurrentIndex(contents.currentTab);
+    if (m_views.undo) m_views.undo->startAfresh();
     const QString folder = sessionFolderOf(path);
     remember(folder);
     emit statusMessage(tr("opened session %1%2").arg(QDir::toNativeSeparators(folder), note));
@@ -154,7 +181,9 @@ void SessionActions::rebuildRecentMenu() {
         QAction* a = m_recent->addAction(
             QStringLiteral("&%1 %2").arg(i + 1).arg(QDir::toNativeSeparators(folder)));
         a->setObjectName(QStringLiteral("recentSession%1").arg(i + 1));
-        connect(a, &QAction::triggered, this, [this, folder] { openFrom(folder); });
+        connect(a, &QAction::triggered, this, [this, folder] {
+            if (mayDiscardWork(tr("Open session"))) openFrom(folder);
+        });
     }
     if (list.isEmpty()) m_recent->addAction(tr("(none yet)"))->setEnabled(false);
 }

@@ -54,7 +54,8 @@ AdaptersDock::AdaptersDock(AdapterManager* adapters, QWidget* parent)
       m_merge(new QPushButton(tr("Merge"))), m_unmerge(new QPushButton(tr("Unmerge"))),
       m_combine(new QPushButton(tr("Combine…"))), m_import(new QPushButton(tr("Import…"))),
       m_export(new QPushButton(tr("Export…"))), m_exportAll(new QPushButton(tr("Export all…"))),
-      m_figure(new QLabel) {
+      m_figure(new QLabel),
+      m_remover([adapters](const QString& name) { return adapters->removeAdapter(name); }) {
     setObjectName("adaptersDock");
     m_table->setObjectName("adapterTable");
     m_table->setColumnCount(ColumnCount);
@@ -67,7 +68,9 @@ AdaptersDock::AdaptersDock(AdapterManager* adapters, QWidget* parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
     m_table->installEventFilter(this);
-    m_table->setToolTip(tr("Click to activate · double-click or F2 to rename · Delete to remove"));
+    m_table->setToolTip(
+        tr("Click to activate · double-click or F2 to rename · Delete to remove (Edit → Undo "
+           "brings it back)"));
 
     for (auto [button, name] : {std::pair{m_merge, "mergeButton"},
                                 {m_unmerge, "unmergeButton"},
@@ -220,7 +223,7 @@ bool AdaptersDock::eventFilter(QObject* watched, QEvent* event) {
         static_cast<QKeyEvent*>(event)->key() == Qt::Key_Delete &&
         m_table->hasFocus()) { // not while a name is being edited
         const int row = m_table->currentRow();
-        if (row > 0) m_adapters->removeAdapter(nameAt(row));
+        if (row > 0) m_remover(nameAt(row));
         return true;
     }
     return QDockWidget::eventFilter(watched, event);

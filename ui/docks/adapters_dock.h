@@ -1,10 +1,11 @@
 #pragma once
 // The Adapters dock: every adapter of the current base with its rank, α, classes, test
 // accuracy and size on disk, plus a "None (base only)" row. A click activates a row,
-// double-click or F2 renames in place, Delete removes; Merge / Unmerge show the measured
-// float differences; Combine…, Import…, Export… and Export all… act on the library.
-// Refusals come from the AdapterManager (errorOccurred) and leave the list as it was.
+// double-click or F2 renames in place, Delete removes (the window makes it undoable); Merge /
+// Unmerge show the measured float differences; Combine…, Import…, Export… and Export all… act on
+// the library. Refusals come from the AdapterManager (errorOccurred) and leave the list as it was.
 #include <QDockWidget>
+#include <functional>
 
 class AdapterManager;
 class QLabel;
@@ -34,6 +35,9 @@ public:
     QTableWidget* table() const { return m_table; }
     int rowOf(const QString& name) const; // "" = the None row; -1 if absent
     QString figureText() const;           // the last merge/unmerge measurement
+    // What Delete does with an adapter's name: the manager's removeAdapter unless the
+    // window routes it through Edit → Undo.
+    void setRemover(std::function<bool(const QString&)> remover) { m_remover = std::move(remover); }
 
 public slots:
     void refresh();
@@ -63,5 +67,6 @@ private:
     QPushButton* m_export;
     QPushButton* m_exportAll;
     QLabel* m_figure;
+    std::function<bool(const QString&)> m_remover;
     bool m_refreshing = false; // itemChanged from refresh() is not a rename
 };

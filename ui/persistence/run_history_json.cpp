@@ -44,6 +44,8 @@ RecordedRun runFrom(const QJsonValue& value, const std::string& where) {
     run.id = static_cast<int>(r.whole("id", 1));
     run.kind = kindFrom(r.text("kind"), where);
     run.label = r.text("label");
+    // Absent in session files written before runs carried their experiment.
+    if (!r.value("experiment").isUndefined()) run.experiment = r.text("experiment");
     run.firstStep = r.whole("first_step", 1);
     const QJsonArray losses = r.array("losses");
     for (int i = 0; i < losses.size(); ++i) {
@@ -92,6 +94,7 @@ QJsonObject historyToJson(const RecordedHistory& history) {
         QJsonObject run{{"id", r.id},
                         {"kind", kindKey(r.kind)},
                         {"label", r.label},
+                        {"experiment", r.experiment},
                         {"first_step", static_cast<double>(r.firstStep)},
                         {"losses", losses},
                         {"epochs", epochs},

@@ -327,3 +327,11 @@ bool AdapterManager::exportAllAdapters(const QString& parentDir) {
         }
     });
 }
+
+bool AdapterManager::reinsertAdapter(const lora::AdapterEntry& entry, int index) {
+    const bool ok = guarded([&](lora::AdapterLibrary& lib) {
+        lib.insert(static_cast<std::size_t>(std::max(0, index)), entry);
+    });
+    if (ok) emit adaptersChanged();
+    return ok;
+}

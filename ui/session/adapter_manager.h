@@ -104,4 +104,12 @@ private:
     quint64 m_generation = 0; // bumped per base; a build for an older one is dropped
     ModelPtr m_active;
     double m_lastUnmergeError;
+
+public:
+    // Puts a removed adapter back at `index` (Edit → Undo), its weights, name and info as
+    // they were; false (errorOccurred) when the name is taken or there is no library.
+    bool reinsertAdapter(const lora::AdapterEntry& entry, int index);
+    // The library itself, for an undo snapshot that keeps it once the manager lets it go
+    // (Reset, a new base): putting it back costs no copy of the base and no second merge.
+    std::shared_ptr<lora::AdapterLibrary> sharedLibrary() const { return m_library; }
 };

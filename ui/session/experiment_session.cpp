@@ -258,6 +258,7 @@ bool ExperimentSession::loadBase(const QString& path) {
         next.architecture = loaded.model.architecture();
         if (!loaded.info.classes.empty()) next.baseClasses = loaded.info.classes;
         next.validate();
+        emit modelsAboutToBeReplaced(tr("Load base"));
         m_settings = next;
         setBase(std::make_shared<const lora::Mlp>(std::move(loaded.model)));
         findWeakestDigit();
@@ -317,6 +318,7 @@ void ExperimentSession::onRunFinished(const RunOutcome& outcome) {
     if (outcome.model && outcome.result.steps > 0) {
         switch (outcome.kind) {
         case RunKind::Base:
+            emit modelsAboutToBeReplaced(tr("Train base"));
             setBase(outcome.model); // adapters belong to the base they were trained on
             findWeakestDigit();
             break;
@@ -353,19 +355,22 @@ SessionContents ExperimentSession::snapshot() const {
     return c;
 }
 
-bool ExperimentSession::restore(const SessionContents& c, DataPtr data, int lastRunId) {
+bool ExperimentSession::restore(const SessionContents& c, DataPtr data, int lastRunId,
+                                std::shared_ptr<lora::AdapterLibrary> library) {
     if (m_running) {
         emit errorOccurred(tr("a run is in progress; stop it before opening a session"));
         return false;
     }
-    std::shared_ptr<lora::AdapterLibrary> library;
     const bool ok = guarded([&] {
         c.settings.validate();
         if (c.base && data->test.features() != c.base->inputs())
             throw lora::InputError("the session's base takes " + std::to_string(c.base->inputs()) +
                                    " inputs but its dataset has " +
                                    std::to_string(data->test.features()) + " pixels per image");
-        if (c.base) library = AdapterManager::buildLibrary(*c.base, c, *data);
+        if (!c.base)
+            library.reset();
+        else if (!library)
+            library = AdapterManager::buildLibrary(*c.base, c, *data);
     });
     if (!ok) return false;
     m_settings = c.settings;

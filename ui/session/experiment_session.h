@@ -9,6 +9,9 @@
 #include <functional>
 
 class AdapterManager;
+namespace lora {
+class AdapterLibrary;
+}
 struct SessionContents;
 class QThread;
 class TrainingWorker;
@@ -67,12 +70,18 @@ public:
     // one merged if it was), the LoRA toggle. Run ids continue after `lastRunId` so that
     // new runs do not replace replayed curves. Refused while a run is in progress; on any
     // error (errorOccurred) nothing changes.
-    bool restore(const SessionContents& contents, DataPtr data, int lastRunId);
+    // `library`, when given, is taken over as the adapter library instead of one built from
+    // `contents` (an undo snapshot's own, for the same base).
+    bool restore(const SessionContents& contents, DataPtr data, int lastRunId,
+                 std::shared_ptr<lora::AdapterLibrary> library = nullptr);
 
 signals:
     void settingsChanged(const ExperimentSettings& settings);
     void dataChanged();
     void modelsChanged(); // a base, full model or the active adapter changed
+    // A finished base run or a loaded base is about to replace the base, its adapters and
+    // the full model (and, loading, the network settings): the last moment to keep them.
+    void modelsAboutToBeReplaced(const QString& what);
     void loraEnabledChanged(bool enabled);
     void runningChanged(bool running);
     void pausedChanged(bool paused);

@@ -4,8 +4,14 @@
 
 #include <algorithm>
 
-RunHistory::RunHistory(ExperimentSession* session, QObject* parent) : QObject(parent) {
+RunHistory::RunHistory(ExperimentSession* session, QObject* parent)
+    : QObject(parent), m_session(session) {
     if (!session) return;
+    m_shown = experiment();
+    // Another preset or network: its own runs come back, the others' leave the charts.
+    connect(session, &ExperimentSession::settingsChanged, this, [this] {
+        if (experiment() != m_shown) replay();
+    });
     connect(session, &ExperimentSession::runStarted, this,
             [this](int runId, RunKind kind, const QString& label) {
                 std::erase_if(m_recorded.runs,
@@ -14,6 +20,7 @@ RunHistory::RunHistory(ExperimentSession* session, QObject* parent) : QObject(pa
                 run.id = runId;
                 run.kind = kind;
                 run.label = label;
+                run.experiment = experiment();
                 m_recorded.runs.push_back(std::move(run));
                 if (m_recorded.runs.size() > static_cast<std::size_t>(kMaxRuns))
                     m_recorded.runs.erase(m_recorded.runs.begin());
@@ -42,6 +49,22 @@ RunHistory::RunHistory(ExperimentSession* session, QObject* parent) : QObject(pa
         m_recorded.sweep.finished = true;
         m_recorded.sweep.stopped = stopped;
     });
+}
+
+QString RunHistory::experimentOf(const ExperimentSettings& settings) {
+    return QStringLiteral("%1 %2").arg(
+        QLatin1String(ExperimentSettings::presetKey(settings.preset)),
+        QString::fromStdString(settings.architecture));
+}
+
+QString RunHistory::experiment() const {
+    return m_session ? experimentOf(m_session->settings()) : QString();
+}
+
+int RunHistory::runCount(const QString& experiment) const {
+    return static_cast<int>(
+        std::count_if(m_recorded.runs.begin(), m_recorded.runs.end(),
+                      [&](const RecordedRun& r) { return r.experiment == experiment; }));
 }
 
 // From the newest: reports almost always concern the run that started last.
@@ -76,13 +99,23 @@ void RunHistory::clearSweep() {
     m_recorded.sweep = {};
 }
 
+void RunHistory::clearExperiment() {
+    const QString current = experiment();
+    std::erase_if(m_recorded.runs, [&](const RecordedRun& r) { return r.experiment == current; });
+    replay();
+}
+
 void RunHistory::restore(RecordedHistory recorded) {
     m_recorded = std::move(recorded);
+    for (RecordedRun& r : m_recorded.runs)
+        if (r.experiment.isEmpty()) r.experiment = experiment();
 }
 
 void RunHistory::replay() {
+    m_shown = experiment();
     emit replayCleared();
-    for (const RecordedRun& r : m_recorded.runs) replayRun(r);
+    for (const RecordedRun& r : m_recorded.runs)
+        if (r.experiment == m_shown) replayRun(r);
     emit replaySweepCleared();
     const RecordedSweep& sweep = m_recorded.sweep;
     for (const SweepPoint& p : sweep.points) emit replaySweepPoint(p);

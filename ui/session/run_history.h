@@ -2,7 +2,9 @@
 // Everything the Training and Sweep tabs have drawn since the last reset, as the raw
 // numbers the worker reported (not the smoothed curves), so a saved session can redraw
 // exactly what its author saw: replay() sends them again, as the replay* signals, to
-// whoever draws them (the main window connects the tabs).
+// whoever draws them (the main window connects the tabs). Each run belongs to the
+// experiment (preset and architecture) it was trained in, and only the current
+// experiment's runs are replayed: a RichBoyNet run is never drawn on seed 000's axes.
 #include "session/run_types.h"
 
 #include <QObject>
@@ -14,6 +16,7 @@ struct RecordedRun {
     int id = 0;
     RunKind kind = RunKind::Base;
     QString label;
+    QString experiment; // RunHistory::experimentOf its settings: "Transfer 784-64-2"
     long firstStep = 1;
     std::vector<float> losses; // one per batch from firstStep on; NaN where it diverged
     std::vector<lora::EpochProgress> epochs;
@@ -44,16 +47,25 @@ public:
     // Records what `session` reports from now on; without one it only holds what restore gave.
     explicit RunHistory(ExperimentSession* session, QObject* parent = nullptr);
 
+    // The runs of one experiment share a chart: same preset and network.
+    static QString experimentOf(const ExperimentSettings& settings);
+    QString experiment() const; // the session's current one ("" without a session)
+
     const RecordedHistory& recorded() const { return m_recorded; }
     const std::vector<RecordedRun>& runs() const { return m_recorded.runs; }
     const RecordedSweep& sweep() const { return m_recorded.sweep; }
     int lastRunId() const { return m_recorded.lastRunId(); }
 
+    // Runs without an experiment (session files written before it was recorded) are taken
+    // to belong to the current one.
     void restore(RecordedHistory recorded);
     void clear();
     void clearSweep();
-    // Emits replayCleared, then every recorded run as the session reported it, then
-    // replaySweepCleared and the sweep's points.
+    // Forgets the runs of the current experiment and replays (Training tab → Clear runs).
+    void clearExperiment();
+    int runCount(const QString& experiment) const;
+    // Emits replayCleared, then every recorded run of the current experiment as the session
+    // reported it, then replaySweepCleared and the sweep's points.
     void replay();
 
 signals:
@@ -72,5 +84,7 @@ private:
     void startSweep(int runId);
     void replayRun(const RecordedRun& run);
 
+    ExperimentSession* m_session;
+    QString m_shown; // the experiment whose runs the tabs were last sent
     RecordedHistory m_recorded;
 };

@@ -179,10 +179,11 @@ bool ChartExplorer::eventFilter(QObject* watched, QEvent* event) {
         break;
     }
     case QEvent::MouseButtonPress: {
-        connectLegend(); // before the legend sees the click
-        const bool bars =
-            std::any_of(chart()->series().begin(), chart()->series().end(),
-                        [](QAbstractSeries* s) { return !qobject_cast<QXYSeries*>(s); });
+        connectLegend();                                       // before the legend sees the click
+        const QList<QAbstractSeries*> all = chart()->series(); // one list: begin() and end()
+        const bool bars = std::any_of(all.begin(), all.end(), [](QAbstractSeries* s) {
+            return !qobject_cast<QXYSeries*>(s);
+        });
         m_view->setRubberBand(bars || xySeries(chart()).isEmpty()
                                   ? QChartView::NoRubberBand
                                   : QChartView::RectangleRubberBand);

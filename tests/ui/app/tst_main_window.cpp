@@ -8,6 +8,7 @@
 #include "gui_stall_probe.h"
 #include "linalg/parameter_budget.h"
 #include "linalg/truncated_svd.h"
+#include "modal_answer.h"
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
 #include "tabs/forgetting/forgetting_tab.h"
@@ -222,7 +223,10 @@ private slots:
         QVERIFY2(busy(), "the job ended before the window closed: nothing was tested");
         QElapsedTimer timer;
         timer.start();
+        // The runs are unsaved work: closing asks first, and Discard goes on closing.
+        lora::test::ModalAnswerer discard({lora::test::clickButton(QMessageBox::Discard)});
         QVERIFY(w->close());
+        QCOMPARE(discard.asked(), 1);
         delete w; // stops and joins the worker thread and every background task
         QVERIFY2(timer.elapsed() < 2000 * lora::test::kTimeScale,
                  qPrintable(QString("%1 ms").arg(timer.elapsed())));

@@ -24,6 +24,7 @@ RecordedHistory sample() {
     RecordedRun base;
     base.id = 1;
     base.label = "base";
+    base.experiment = "Transfer 784-64-2";
     base.losses = {0.7f, 0.3f, 0.1f};
     base.epochs.push_back({1, 0.36666667f, 0.2f, 97.5f, 0});
     base.finished = true;
@@ -70,6 +71,7 @@ private slots:
             QCOMPARE(b.id, a.id);
             QCOMPARE(b.kind, a.kind);
             QCOMPARE(b.label, a.label);
+            QCOMPARE(b.experiment, a.experiment);
             QCOMPARE(b.losses.size(), a.losses.size());
             for (std::size_t k = 0; k < a.losses.size(); ++k)
                 QVERIFY(same(b.losses[k], a.losses[k]));
@@ -85,6 +87,22 @@ private slots:
         QCOMPARE(back.sweep.points[0].trainableParams, 1234L);
         QCOMPARE(back.sweep.points[0].accuracy, 91.25f);
         QCOMPARE(historyToJson(back), json);
+    }
+
+    // Session files written before runs carried their experiment still open: the runs have
+    // none, and RunHistory::restore gives them the session's own.
+    void runsWithoutExperimentStillRead() {
+        QJsonObject json = historyToJson(sample());
+        QJsonArray runs = json["runs"].toArray();
+        for (int i = 0; i < runs.size(); ++i) {
+            QJsonObject r = runs[i].toObject();
+            r.remove("experiment");
+            runs[i] = r;
+        }
+        json["runs"] = runs;
+        const RecordedHistory back = historyFromJson(json);
+        QCOMPARE(back.runs.size(), std::size_t(2));
+        QVERIFY(back.runs[0].experiment.isEmpty());
     }
 
     void malformed_data() {
@@ -108,6 +126,8 @@ private slots:
                                 << "history.runs[0].epochs[0] must be an object";
         QTest::newRow("finished") << run(0, "finished", "yes")
                                   << "history.runs[0].finished must be true or false";
+        QTest::newRow("experiment")
+            << run(0, "experiment", 7) << "history.runs[0].experiment must be a string";
         QTest::newRow("runs") << Edit([](QJsonObject& o) { o["runs"] = 3; })
                               << "history.runs must be an array";
         QTest::newRow("sweep axis") << Edit([](QJsonObject& o) {

@@ -98,6 +98,50 @@ private slots:
         QCOMPARE(history.runs().back().losses, std::vector<float>{float(RunHistory::kMaxRuns + 5)});
     }
 
+    // Each run keeps the experiment it was trained in; a change of preset or network
+    // replays only that experiment's runs (the tabs are cleared first), clearExperiment()
+    // forgets only the current one's, and restored runs without one join the current.
+    void runsBelongToTheirExperiment() {
+        ExperimentSession session;
+        RunHistory history(&session);
+        const QString transfer = RunHistory::experimentOf(session.settings());
+        QCOMPARE(transfer, QString("Transfer 784-64-2"));
+        emit session.runStarted(1, RunKind::Base, "base 784-64-2");
+        emit session.runStarted(2, RunKind::Lora, "LoRA r4 α1");
+        QSignalSpy cleared(&history, &RunHistory::replayCleared);
+        QSignalSpy started(&history, &RunHistory::replayRunStarted);
+        QVERIFY(session.setSettings(ExperimentSettings::forPreset(ExperimentPreset::FixWeakDigit)));
+        QCOMPARE(cleared.size(), 1);
+        QCOMPARE(started.size(), 0); // nothing of RichBoyNet yet
+        const QString rich = history.experiment();
+        QVERIFY(rich.startsWith("FixWeakDigit "));
+        emit session.runStarted(3, RunKind::Base, "base RichBoyNet");
+        QCOMPARE(history.runCount(transfer), 2);
+        QCOMPARE(history.runCount(rich), 1);
+
+        ExperimentSettings edited = session.settings();
+        edited.learningRate = 0.02f; // same experiment: nothing is replayed
+        QVERIFY(session.setSettings(edited));
+        QCOMPARE(cleared.size(), 1);
+
+        QVERIFY(session.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer)));
+        QCOMPARE(cleared.size(), 2);
+        QCOMPARE(started.size(), 2);
+        QCOMPARE(started[0][0].toInt(), 1);
+        QCOMPARE(started[1][0].toInt(), 2);
+
+        history.clearExperiment();
+        QCOMPARE(history.runCount(transfer), 0);
+        QCOMPARE(history.runCount(rich), 1);
+        QCOMPARE(cleared.size(), 3);
+
+        RecordedHistory old; // as read from a session file that predates experiments
+        old.runs.resize(1);
+        old.runs[0].id = 7;
+        history.restore(old);
+        QCOMPARE(history.runs()[0].experiment, transfer);
+    }
+
     void restoreAndClear() {
         RunHistory history(nullptr);
         RecordedHistory recorded;

@@ -4,10 +4,12 @@
 #include "widgets/duration_text.h"
 
 #include <QChart>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -105,10 +107,19 @@ TrainingTab::TrainingTab(QWidget* parent) : QWidget(parent) {
     m_status = new QLabel(tr("No training run yet"), this);
     m_status->setObjectName("statusLabel");
 
+    m_clear = new QPushButton(tr("Clear runs"), this);
+    m_clear->setObjectName("clearRunsButton");
+    m_clear->setToolTip(tr("Forget this experiment's runs (Edit → Undo brings them back)"));
+    m_clear->setEnabled(false);
+    connect(m_clear, &QPushButton::clicked, this, &TrainingTab::clearRunsRequested);
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_lossChart, 1);
     layout->addWidget(m_epochChart, 1);
-    layout->addWidget(m_status);
+    auto* bottom = new QHBoxLayout;
+    bottom->addWidget(m_status, 1);
+    bottom->addWidget(m_clear);
+    layout->addLayout(bottom);
     updateAxes();
 }
 
@@ -140,8 +151,14 @@ const TrainingTab::Run* TrainingTab::find(int runId) const {
     return const_cast<TrainingTab*>(this)->find(runId);
 }
 
-void TrainingTab::runStarted(int runId, RunKind, const QString& label) {
+void TrainingTab::runStarted(int runId, RunKind, const QString& name) {
     if (find(runId)) removeRun(runId); // a restarted id draws afresh
+    // "LoRA r4 α1", then "LoRA r4 α1 (2)": one legend entry and CSV column pair per run.
+    QString label = name;
+    for (int n = 2; std::any_of(m_runs.begin(), m_runs.end(),
+                                [&](const auto& run) { return run->label == label; });
+         ++n)
+        label = QStringLiteral("%1 (%2)").arg(name).arg(n);
     // Only the last run is drawn as current: restyling every earlier one made a replay of
     // n runs cost n² pen changes.
     if (!m_runs.empty()) styleRun(*m_runs.back(), false);
@@ -169,6 +186,7 @@ void TrainingTab::runStarted(int runId, RunKind, const QString& label) {
     m_runs.push_back(std::move(run));
     while (m_runs.size() > static_cast<std::size_t>(kMaxDrawnRuns)) removeRun(m_runs.front()->id);
     updateAxes();
+    m_clear->setEnabled(true);
     m_status->setText(tr("%1: starting…").arg(label));
 }
 
@@ -263,6 +281,7 @@ void TrainingTab::removeRun(int runId) {
 void TrainingTab::clear() {
     while (!m_runs.empty()) removeRun(m_runs.front()->id);
     m_colorIndex = 0;
+    m_clear->setEnabled(false);
     updateAxes();
     m_status->setText(tr("No training run yet"));
 }

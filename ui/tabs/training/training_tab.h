@@ -1,7 +1,9 @@
 #pragma once
 // Panel 2, "Training": live train loss per step (smoothed) and validation loss and accuracy
 // per epoch, for base, LoRA and full fine-tune runs. Earlier runs stay as faded series
-// labelled with their kind and rank/α so runs can be compared.
+// labelled with their kind and rank/α so runs can be compared; two runs of the same label
+// are told apart by a number, so the legend and the CSV never repeat a name. "Clear runs"
+// asks for the recorded runs of this experiment to be forgotten (clearRunsRequested).
 #include "session/run_types.h"
 
 #include <QWidget>
@@ -12,6 +14,7 @@ class ChartView;
 class QChart;
 class QLabel;
 class QLineSeries;
+class QPushButton;
 class QValueAxis;
 
 class TrainingTab : public QWidget {
@@ -29,6 +32,7 @@ public:
     int stepPointCount(int runId) const; // points in that run's loss series
     ChartView* lossChart() const;
     ChartView* epochChart() const;
+    QPushButton* clearButton() const { return m_clear; }
 
 public slots:
     void runStarted(int runId, RunKind kind, const QString& label);
@@ -36,6 +40,9 @@ public slots:
     void epochFinished(const EpochUpdate& update);
     void runFinished(const RunOutcome& outcome);
     void clear();
+
+signals:
+    void clearRunsRequested();
 
 private:
     struct Run;
@@ -54,6 +61,7 @@ private:
     QValueAxis* m_validLossAxis = nullptr;
     QValueAxis* m_accuracyAxis = nullptr;
     QLabel* m_status = nullptr;
+    QPushButton* m_clear = nullptr;
     std::vector<std::unique_ptr<Run>> m_runs; // in start order; the last is current
     int m_colorIndex = 0;
 };

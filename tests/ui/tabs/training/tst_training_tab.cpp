@@ -6,7 +6,11 @@
 
 #include <QChart>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QValueAxis>
 #include <QtTest>
 #include <cmath>
@@ -190,6 +194,40 @@ private slots:
                  QString("LoRA r4 α1: done, 130 steps in %1, %2 samples/s, test accuracy 98.51 %")
                      .arg(duration)
                      .arg(std::lround(8320 / seconds)));
+    }
+
+    // Two runs of one label (two LoRA runs at r4 α1) get distinct names, so the legend and
+    // the CSV never repeat one; a replay numbers them the same way again.
+    void repeatedLabelsAreNumbered() {
+        TrainingTab panel;
+        for (int id = 1; id <= 3; ++id) {
+            panel.runStarted(id, RunKind::Lora, "LoRA r4 α1");
+            panel.stepsReported(steps(id, 1, 4, 4));
+            panel.epochFinished(epoch(id, 1, 0.3f, 96.0f));
+        }
+        for (const char* name : {"LoRA r4 α1", "LoRA r4 α1 (2)", "LoRA r4 α1 (3)"})
+            QVERIFY2(seriesNamed(panel.lossChart(), name), name);
+        for (ChartView* chart : {panel.lossChart(), panel.epochChart()}) {
+            const QStringList header = chart->csv().section('\n', 0, 0).split(',');
+            QCOMPARE(QSet<QString>(header.begin(), header.end()).size(), header.size());
+        }
+        QStringList legend;
+        for (QLegendMarker* m : panel.epochChart()->chart()->legend()->markers())
+            if (!m->series()->name().endsWith(" accuracy")) legend << m->label(); // hidden ones
+        QCOMPARE(legend, (QStringList{"LoRA r4 α1", "LoRA r4 α1 (2)", "LoRA r4 α1 (3)"}));
+    }
+
+    void clearButtonAsksToForgetRuns() {
+        TrainingTab panel;
+        QPushButton* button = panel.clearButton();
+        QVERIFY(!button->isEnabled()); // nothing to clear
+        panel.runStarted(1, RunKind::Base, "base");
+        QVERIFY(button->isEnabled());
+        QSignalSpy asked(&panel, &TrainingTab::clearRunsRequested);
+        button->click();
+        QCOMPARE(asked.size(), 1);
+        panel.clear();
+        QVERIFY(!button->isEnabled());
     }
 
     void clearEmptiesEverything() {
