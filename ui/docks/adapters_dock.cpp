@@ -82,8 +82,7 @@ AdaptersDock::AdaptersDock(AdapterManager* adapters, QWidget* parent)
     m_merge->setToolTip(tr("Fold the active adapter into W (W += s·BA) and measure the change"));
     m_unmerge->setToolTip(tr("Take it out of W again and measure what float arithmetic left"));
     m_figure->setObjectName("mergeFigureLabel");
-    m_figure->setText(
-        tr("Merge folds the active adapter into W; the measured differences appear here."));
+    m_figure->setText(figureHint());
     m_figure->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     auto* buttons = new QGridLayout;
@@ -143,6 +142,10 @@ void AdaptersDock::refresh() {
     m_refreshing = true;
     const lora::AdapterLibrary* lib = m_adapters->library();
     const QString active = m_adapters->activeName();
+    if (m_figureLibrary && (lib != m_figureLibrary || active != m_figureAdapter)) {
+        m_figure->setText(figureHint());
+        m_figureLibrary = nullptr;
+    }
     const int count = lib ? static_cast<int>(lib->entries().size()) : 0;
     m_table->setRowCount(1 + count);
     auto fill = [this](int row, const QString& name, const QString& shown, bool isActive) {
@@ -229,15 +232,25 @@ bool AdaptersDock::eventFilter(QObject* watched, QEvent* event) {
     return QDockWidget::eventFilter(watched, event);
 }
 
+QString AdaptersDock::figureHint() {
+    return tr("Merge folds the active adapter into W; the measured differences appear here.");
+}
+
+void AdaptersDock::showFigure(const QString& text) {
+    m_figure->setText(text);
+    m_figureLibrary = m_adapters->library();
+    m_figureAdapter = m_adapters->activeName();
+}
+
 void AdaptersDock::showMerge(const lora::MergeReport& report) {
-    m_figure->setText(tr("merged: max |Δlogit| %1, accuracy %2 % → %3 %")
-                          .arg(sci(report.maxLogitDiff))
-                          .arg(report.accuracyUnmerged, 0, 'f', 2)
-                          .arg(report.accuracyMerged, 0, 'f', 2));
+    showFigure(tr("merged: max |Δlogit| %1, accuracy %2 % → %3 %")
+                   .arg(sci(report.maxLogitDiff))
+                   .arg(report.accuracyUnmerged, 0, 'f', 2)
+                   .arg(report.accuracyMerged, 0, 'f', 2));
 }
 
 void AdaptersDock::showUnmerge(double maxWeightError) {
-    m_figure->setText(tr("unmerged: max |W − W₀| %1").arg(sci(maxWeightError)));
+    showFigure(tr("unmerged: max |W − W₀| %1").arg(sci(maxWeightError)));
 }
 
 void AdaptersDock::updateButtons() {

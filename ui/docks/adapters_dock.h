@@ -67,6 +67,12 @@ private:
     QPushButton* m_export;
     QPushButton* m_exportAll;
     QLabel* m_figure;
+    // What the figure measured: it goes back to the hint once the base (and so the library)
+    // or the active adapter is another (a new base left 'merged: …' of the old one standing).
+    const void* m_figureLibrary = nullptr;
+    QString m_figureAdapter;
+    void showFigure(const QString& text);
+    static QString figureHint();
     std::function<bool(const QString&)> m_remover;
     bool m_refreshing = false; // itemChanged from refresh() is not a rename
 };

@@ -236,6 +236,24 @@ private slots:
             QVERIFY(bitIdentical(w.session()->loraModel()->layer(i).W, base->layer(i).W));
         QVERIFY(settle(w.predictionsTab()));
         QCOMPARE(w.predictionsTab()->accuracy(), m_accA);
+
+        // Another adapter active: the figure measured a's merge, so it gives way.
+        clickRow(w.adaptersDock(), "b");
+        QVERIFY2(!w.adaptersDock()->figureText().startsWith("unmerged"),
+                 qPrintable(w.adaptersDock()->figureText()));
+    }
+
+    // A new base drops the library: a merge figure of the old one must not stay standing.
+    void newBaseClearsTheMergeFigure() {
+        MainWindow w;
+        open(w);
+        clickRow(w.adaptersDock(), "a");
+        QTest::mouseClick(button(w, "mergeButton"), Qt::LeftButton);
+        QVERIFY(w.adaptersDock()->figureText().startsWith("merged: "));
+        QVERIFY(w.session()->loadBase(m_base));
+        QVERIFY(QTest::qWaitFor([&] { return w.session()->adapters()->library(); }, 10000));
+        QVERIFY2(!w.adaptersDock()->figureText().startsWith("merged: "),
+                 qPrintable(w.adaptersDock()->figureText()));
     }
 
     void removingAMergedAdapterIsRefused() {
