@@ -197,6 +197,7 @@ void MainWindow::connectSession() {
 
     connect(s, &ExperimentSession::runStarted, m_training, &TrainingTab::runStarted);
     connect(s, &ExperimentSession::stepsReported, m_training, &TrainingTab::stepsReported);
+    connect(s, &ExperimentSession::pausedChanged, m_training, &TrainingTab::setPaused);
     connect(s, &ExperimentSession::epochFinished, m_training, &TrainingTab::epochFinished);
     connect(s, &ExperimentSession::runFinished, m_training, &TrainingTab::runFinished);
     connect(s, &ExperimentSession::runFinished, m_predictions, &PredictionsTab::showRunResult);

@@ -152,6 +152,7 @@ const TrainingTab::Run* TrainingTab::find(int runId) const {
 }
 
 void TrainingTab::runStarted(int runId, RunKind, const QString& name) {
+    m_lastLabel.clear();               // a pause before the first batch names no older run
     if (find(runId)) removeRun(runId); // a restarted id draws afresh
     // "LoRA r4 α1", then "LoRA r4 α1 (2)": one legend entry and CSV column pair per run.
     QString label = name;
@@ -225,6 +226,9 @@ void TrainingTab::stepsReported(const StepBatch& batch) {
     }
     run->loss->replace(run->lossPoints);
     updateAxes();
+    m_lastBatch = batch;
+    m_lastLabel = run->label;
+    if (m_paused) return showPaused();
     m_status->setText(tr("%1: epoch %2, step %3/%4, %5 samples/s, ETA %6")
                           .arg(run->label)
                           .arg(batch.epoch)
@@ -232,6 +236,19 @@ void TrainingTab::stepsReported(const StepBatch& batch) {
                           .arg(batch.stepsTotal)
                           .arg(std::lround(batch.samplesPerSecond))
                           .arg(formatEta(batch.etaSeconds)));
+}
+
+void TrainingTab::setPaused(bool paused) {
+    m_paused = paused;
+    if (paused && !m_lastLabel.isEmpty()) showPaused();
+}
+
+void TrainingTab::showPaused() {
+    m_status->setText(tr("%1: paused at epoch %2, step %3/%4 · Space resumes")
+                          .arg(m_lastLabel)
+                          .arg(m_lastBatch.epoch)
+                          .arg(m_lastBatch.stepsDone)
+                          .arg(m_lastBatch.stepsTotal));
 }
 
 void TrainingTab::epochFinished(const EpochUpdate& update) {

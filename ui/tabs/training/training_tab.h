@@ -40,6 +40,8 @@ public slots:
     void epochFinished(const EpochUpdate& update);
     void runFinished(const RunOutcome& outcome);
     void clear();
+    // Paused, the status says where the run stands instead of an ETA that is not running.
+    void setPaused(bool paused);
 
 signals:
     void clearRunsRequested();
@@ -61,6 +63,10 @@ private:
     QValueAxis* m_validLossAxis = nullptr;
     QValueAxis* m_accuracyAxis = nullptr;
     QLabel* m_status = nullptr;
+    bool m_paused = false;
+    StepBatch m_lastBatch; // of the run the status describes
+    QString m_lastLabel;
+    void showPaused();
     QPushButton* m_clear = nullptr;
     std::vector<std::unique_ptr<Run>> m_runs; // in start order; the last is current
     int m_colorIndex = 0;

@@ -151,6 +151,30 @@ private slots:
         QVERIFY(epochAxis->max() >= 5);
     }
 
+    // Paused, the status says where the run stands, never an ETA (time is not passing).
+    void pausedStatusHasNoEta() {
+        TrainingTab panel;
+        auto* status = panel.findChild<QLabel*>("statusLabel");
+        panel.runStarted(1, RunKind::Lora, "LoRA r4 α1");
+        StepBatch b = steps(1, 1, 5, 640);
+        b.epoch = 2;
+        b.stepsDone = 130;
+        panel.stepsReported(b);
+        QVERIFY(status->text().contains("ETA"));
+        panel.setPaused(true);
+        QCOMPARE(status->text(), QString("LoRA r4 α1: paused at epoch 2, step 130/640 · Space "
+                                         "resumes"));
+        b = steps(1, 6, 1, 640); // the batch already on its way when the pause came
+        b.epoch = 2;
+        b.stepsDone = 131;
+        panel.stepsReported(b);
+        QVERIFY2(!status->text().contains("ETA") && status->text().contains("131/640"),
+                 qPrintable(status->text()));
+        panel.setPaused(false);
+        panel.stepsReported(b);
+        QVERIFY(status->text().contains("ETA"));
+    }
+
     void statusLine() {
         TrainingTab panel;
         auto* status = panel.findChild<QLabel*>("statusLabel");
