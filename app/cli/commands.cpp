@@ -49,10 +49,15 @@ std::vector<Command> trainingCommands() {
          {}},
         {"eval",
          "evaluate on the test split",
-         "--base FILE [--adapter DIR] [--no-lora] [--merged] [--classes 7,8] [--logits FILE.csv]",
+         "--base FILE [--adapter DIR [--alpha A] [--rank R]] [--no-lora] [--merged] "
+         "[--classes 7,8] [--logits FILE.csv]",
          {f("base"),
           f("adapter"),
           f("classes"),
+          {"alpha", "A", "with --adapter: score it at lora_alpha A instead of its own (> 0)"},
+          {"rank", "R",
+           "with --adapter: keep each layer's best rank-min(R, r) part of s·BA (truncated SVD), "
+           "1…the adapter's rank"},
           {"no-lora", "", "with --adapter: score the base alone (the adapter switched off)"},
           {"merged", "", "with --adapter: fold s·BA into W and report the logits' change"},
           {"logits", "FILE.csv", "write label,logit0,logit1,… per test sample"}},
