@@ -75,6 +75,7 @@ LiveAdapterBox::LiveAdapterBox(AdapterManager* adapters, QWidget* parent)
     connect(m_adapters, &AdapterManager::activeModelChanged, this, &LiveAdapterBox::evaluate);
     connect(m_adapters, &AdapterManager::adaptersChanged, this, &LiveAdapterBox::showView);
     showView();
+    evaluate();
 }
 
 int LiveAdapterBox::alphaToSlider(float alpha) const {
@@ -98,6 +99,7 @@ void LiveAdapterBox::showView() {
         m_rankValue->clear();
         m_accuracyLabel->clear();
         m_accuracy = std::numeric_limits<double>::quiet_NaN();
+        m_requested.reset();
         m_chart->clear(1);
         m_chartAlpha = 0;
         return;
@@ -141,7 +143,7 @@ void LiveAdapterBox::evaluate() {
     const AdapterLiveView& v = m_adapters->liveView();
     const ModelPtr model = m_adapters->activeModel();
     if (!model || !v.hasAdapter() || model == m_requested) return;
-    if (m_watcher.isRunning()) {
+    if (m_pending) {
         m_stale = true; // scored again when the running one ends: only the latest view counts
         return;
     }
@@ -154,6 +156,7 @@ void LiveAdapterBox::evaluate() {
         m_accuracyLabel->setText(tr("not scored: the data do not fit the adapter's task"));
         return;
     }
+    m_pending = true;
     m_evaluatingRank = v.rank();
     m_evaluatingAlpha = v.alpha();
     m_accuracyLabel->setText(tr("scoring α %1, r′ %2…").arg(v.alpha()).arg(v.rank()));
@@ -168,6 +171,7 @@ void LiveAdapterBox::evaluate() {
 }
 
 void LiveAdapterBox::onEvaluated() {
+    m_pending = false;
     if (m_stale) {
         m_requested.reset();
         evaluate();

@@ -24,7 +24,7 @@ public:
 
     // The accuracy of the view now shown (percent); NaN while none is measured.
     double accuracy() const { return m_accuracy; }
-    bool isEvaluating() const { return m_watcher.isRunning() || m_stale; }
+    bool isEvaluating() const { return m_pending; }
     int alphaToSlider(float alpha) const;
     int rankToSlider(int rank) const;
 
@@ -45,6 +45,7 @@ private:
     std::vector<float> m_alphaSteps;
     std::vector<int> m_rankSteps;
     QFutureWatcher<double> m_watcher;
+    bool m_pending = false;   // scoring started and its result not yet taken in
     bool m_stale = false;     // the view changed while an evaluation was running
     int m_evaluatingRank = 0; // r′ and α of the running evaluation
     float m_evaluatingAlpha = 0;
