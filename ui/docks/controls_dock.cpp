@@ -1,7 +1,7 @@
 #include "docks/controls_dock.h"
 
 #include "docks/live_adapter_box.h"
-#include "docks/log_steps.h"
+#include "widgets/log_steps.h"
 #include "docks/settings_limits.h"
 
 #include "data/classes.h"

@@ -1,6 +1,6 @@
 #include "docks/live_adapter_box.h"
 
-#include "docks/log_steps.h"
+#include "widgets/log_steps.h"
 #include "docks/rank_accuracy_chart.h"
 #include "jobs/background_pool.h"
 #include "session/adapter_manager.h"

@@ -21,6 +21,7 @@ RankAccuracyChart::RankAccuracyChart(QWidget* parent) : ChartView(new QChart, pa
     m_marker->setColor(QColor(178, 24, 43));
     m_x = new QLogValueAxis;
     m_x->setBase(2);
+    m_x->setRange(1, 2); // before any series: a log axis must never see 0
     m_x->setLabelFormat("%g");
     m_x->setTitleText(tr("r′ (log)"));
     m_y = new QValueAxis;

@@ -8,11 +8,13 @@
 #include "tabs/svd/spectrum_chart.h"
 #include "util/error.h"
 #include "util/rng.h"
+#include "widgets/log_steps.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QSlider>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <exception>
@@ -95,8 +97,17 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     m_errorLabel = makeLabel("errorLabel");
     m_energyLabel = makeLabel("energyLabel");
     m_paramsLabel = makeLabel("paramsLabel");
+    m_rankSlider = new QSlider(Qt::Horizontal, this);
+    m_rankSlider->setObjectName("svdRankSlider");
+    m_rankSlider->setMinimumWidth(160);
+    m_rankSlider->setToolTip(tr("r of the truncation shown, 0…min(m, n) of this matrix "
+                                "(log-spaced); the controls' rank slider sets it too"));
+    connect(m_rankSlider, &QSlider::valueChanged, this,
+            [this](int v) { setRank(m_rankSteps[static_cast<std::size_t>(v)]); });
     auto* facts = new QHBoxLayout;
     facts->setSpacing(18);
+    facts->addWidget(new QLabel(tr("r"), this));
+    facts->addWidget(m_rankSlider);
     for (QLabel* label : {m_shapeLabel, m_rankLabel, m_errorLabel, m_energyLabel, m_paramsLabel})
         facts->addWidget(label);
     facts->addStretch(1);
@@ -292,7 +303,16 @@ void SvdTab::onDecompositionFinished() {
 }
 
 void SvdTab::clampRank() {
-    m_rank = std::clamp(m_requestedRank, 0, std::min(m_rows, m_cols));
+    const int k = std::min(m_rows, m_cols);
+    m_rank = std::clamp(m_requestedRank, 0, k);
+    const QSignalBlocker blocker(m_rankSlider);
+    if (m_rankSteps.empty() || m_rankSteps.back() != k) {
+        m_rankSteps = {0};
+        if (k > 0)
+            for (int r : logsteps::ranks(k)) m_rankSteps.push_back(r);
+        m_rankSlider->setRange(0, static_cast<int>(m_rankSteps.size()) - 1);
+    }
+    m_rankSlider->setValue(logsteps::nearest(m_rankSteps, m_rank));
 }
 
 QString SvdTab::paramsText(int rank) const {

@@ -1,4 +1,4 @@
-#include "docks/log_steps.h"
+#include "widgets/log_steps.h"
 
 #include <algorithm>
 #include <cmath>
