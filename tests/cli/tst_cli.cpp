@@ -14,6 +14,19 @@ private:
     QString m_base;
     QString m_adapter; // r4 α1 on 7,8
 
+    // Exit code 2, the one-line message, and no output file left behind.
+    void expectRefusal(QStringList args, const QString& message) {
+        const QString out = m_dir.filePath("never-written");
+        if (args.first() == "train" || args.first() == "finetune") {
+            args.insert(1, "--out"); // right after the command, so a trailing flag stays last
+            args.insert(2, out);
+        }
+        const auto run = runCli(args);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.stdErr.trimmed().split('\n').last(), "lora-cli: " + message);
+        QVERIFY(!QFile::exists(out));
+    }
+
 private slots:
     void initTestCase() {
         m_base = m_dir.filePath("small.safetensors");
@@ -107,6 +120,18 @@ private slots:
                                  << "--base is required";
         QTest::newRow("merged alone")
             << QStringList{"eval", "--base", base, "--merged"} << "--merged needs --adapter";
+    }
+    void badInput() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        expectRefusal(args, message);
+    }
+
+    // eval --alpha / --rank outside what the adapter allows.
+    void badView_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString base = m_dir.filePath("small.safetensors");
         const QString ad = m_dir.filePath("view-ad");
         QTest::newRow("eval alpha alone")
             << QStringList{"eval", "--base", base, "--alpha", "4"} << "--alpha needs --adapter";
@@ -131,18 +156,10 @@ private slots:
             << QStringList{"eval", "--base", base, "--adapter", ad, "--alpha", "nan"}
             << "--alpha: 'nan' is not a number";
     }
-    void badInput() {
+    void badView() {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const QString out = m_dir.filePath("never-written");
-        if (args.first() == "train" || args.first() == "finetune") {
-            args.insert(1, "--out"); // right after the command, so a trailing flag stays last
-            args.insert(2, out);
-        }
-        const auto run = runCli(args);
-        QCOMPARE(run.exitCode, 2);
-        QCOMPARE(run.stdErr.trimmed().split('\n').last(), "lora-cli: " + message);
-        QVERIFY(!QFile::exists(out));
+        expectRefusal(args, message);
     }
 
     void missingBaseFileIsNamed() {

@@ -99,15 +99,15 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     m_paramsLabel = makeLabel("paramsLabel");
     m_rankSlider = new QSlider(Qt::Horizontal, this);
     m_rankSlider->setObjectName("svdRankSlider");
-    m_rankSlider->setMinimumWidth(160);
     m_rankSlider->setToolTip(tr("r of the truncation shown, 0…min(m, n) of this matrix "
                                 "(log-spaced); the controls' rank slider sets it too"));
     connect(m_rankSlider, &QSlider::valueChanged, this,
             [this](int v) { setRank(m_rankSteps[static_cast<std::size_t>(v)]); });
+    auto* rankRow = new QHBoxLayout;
+    rankRow->addWidget(new QLabel(tr("r"), this));
+    rankRow->addWidget(m_rankSlider, 1);
     auto* facts = new QHBoxLayout;
     facts->setSpacing(18);
-    facts->addWidget(new QLabel(tr("r"), this));
-    facts->addWidget(m_rankSlider);
     for (QLabel* label : {m_shapeLabel, m_rankLabel, m_errorLabel, m_energyLabel, m_paramsLabel})
         facts->addWidget(label);
     facts->addStretch(1);
@@ -122,6 +122,7 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_maps, 4);
+    layout->addLayout(rankRow);
     layout->addLayout(facts);
     layout->addLayout(charts, 5);
 
