@@ -123,8 +123,10 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     const QCommandLineOption preset("preset", "transfer or richboynet.", "NAME", "transfer");
     const QCommandLineOption slider("slider", "alpha or rank.", "NAME", "alpha");
+    const QCommandLineOption grab("grab", "Save a PNG of the window after the drag.", "FILE");
     parser.addOption(preset);
     parser.addOption(slider);
+    parser.addOption(grab);
     parser.process(app);
     const Case c{parser.value(preset) == "richboynet", parser.value(slider) == "alpha"};
 
@@ -178,5 +180,11 @@ int main(int argc, char** argv) {
         c.rich ? "richboynet" : "transfer", c.alpha ? "alpha" : "rank",
         qPrintable(QGuiApplication::platformName()), steps.size(), percentile(steps, 0.5),
         percentile(steps, 0.9), percentile(steps, 1.0), percentile(syncs, 0.5));
+    if (parser.isSet(grab)) {
+        s->setValue(s->maximum() / 2); // a view apart from the trained adapter, then settle
+        waitUntil([&] { return !predictions->isEvaluating() && !box->isEvaluating(); }, 30000);
+        runFor(200);
+        if (!window.grab().save(parser.value(grab))) fail("cannot save the --grab PNG");
+    }
     return 0;
 }
