@@ -1,8 +1,8 @@
 #include "docks/controls_dock.h"
 
 #include "docks/live_adapter_box.h"
-#include "widgets/log_steps.h"
 #include "docks/settings_limits.h"
+#include "widgets/log_steps.h"
 
 #include "data/classes.h"
 #include "util/error.h"

@@ -1,10 +1,10 @@
 #include "docks/live_adapter_box.h"
 
-#include "widgets/log_steps.h"
 #include "docks/rank_accuracy_chart.h"
 #include "jobs/background_pool.h"
 #include "session/adapter_manager.h"
 #include "train/evaluate.h"
+#include "widgets/log_steps.h"
 
 #include <QGridLayout>
 #include <QLabel>
@@ -30,6 +30,7 @@ LiveAdapterBox::LiveAdapterBox(AdapterManager* adapters, QWidget* parent)
                             .arg(logsteps::kMaxAlpha));
     m_rank = new QSlider(Qt::Horizontal);
     m_rank->setObjectName("liveRankSlider");
+    m_rank->setRange(0, 0); // notches arrive with an adapter
     m_rank->setToolTip(tr("r′: keep only the best rank-r′ part of each layer's s·BA (its "
                           "truncated SVD), applied now. How much rank did the adapter need?"));
     m_alphaValue = new QLabel;
@@ -134,6 +135,7 @@ void LiveAdapterBox::showView() {
 }
 
 void LiveAdapterBox::sliderMoved() {
+    if (m_rankSteps.empty() || !m_adapters->liveView().hasAdapter()) return; // nothing to act on
     const float alpha = m_alphaSteps[static_cast<std::size_t>(m_alpha->value())];
     const int rank = m_rankSteps[static_cast<std::size_t>(m_rank->value())];
     if (!m_adapters->setView(alpha, rank)) showView(); // refused: the sliders go back

@@ -98,7 +98,8 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     m_energyLabel = makeLabel("energyLabel");
     m_paramsLabel = makeLabel("paramsLabel");
     m_rankSlider = new QSlider(Qt::Horizontal, this);
-    m_rankSlider->setObjectName("svdRankSlider");
+    // Unnamed on purpose: a session keeps the rank in its settings, not as this slider's
+    // notch, whose meaning depends on the matrix shown.
     m_rankSlider->setToolTip(tr("r of the truncation shown, 0…min(m, n) of this matrix "
                                 "(log-spaced); the controls' rank slider sets it too"));
     connect(m_rankSlider, &QSlider::valueChanged, this,

@@ -226,7 +226,7 @@ private slots:
         SvdTab panel;
         panel.setModels(m_base, nullptr);
         QVERIFY(waitReady(panel));
-        auto* slider = panel.findChild<QSlider*>("svdRankSlider");
+        auto* slider = panel.findChild<QSlider*>();
         QVERIFY(slider);
         slider->setValue(slider->maximum());
         QCOMPARE(panel.rank(), 64);
