@@ -8,6 +8,7 @@
 
 #include <QFutureWatcher>
 #include <QGroupBox>
+#include <QTimer>
 #include <memory>
 #include <vector>
 
@@ -32,9 +33,10 @@ signals:
     void evaluated(double accuracy);
 
 private:
-    void showView();    // the manager's view into the sliders and labels
-    void sliderMoved(); // either slider: the manager gets the new view
-    void evaluate();    // the shown view's accuracy, off the GUI thread, latest wins
+    void showView();     // the manager's view into the sliders and labels
+    void sliderMoved();  // either slider: the manager gets the new view
+    void evaluate();     // asks for the shown view's accuracy (after kScoreDelayMs)
+    void startScoring(); // off the GUI thread; one job at a time, the latest view wins
     void onEvaluated();
 
     AdapterManager* m_adapters;
@@ -44,7 +46,9 @@ private:
     RankAccuracyChart* m_chart;
     std::vector<float> m_alphaSteps;
     std::vector<int> m_rankSteps;
+    static constexpr int kScoreDelayMs = 25;
     QFutureWatcher<double> m_watcher;
+    QTimer m_delay;
     bool m_pending = false;   // scoring started and its result not yet taken in
     bool m_stale = false;     // the view changed while an evaluation was running
     int m_evaluatingRank = 0; // r′ and α of the running evaluation

@@ -257,10 +257,16 @@ bool AdapterManager::removeAdapter(const QString& name) {
     return true;
 }
 
-lora::Dataset AdapterManager::activeTestSplit() const {
+AdapterManager::ScoringTask AdapterManager::activeScoringTask() const {
     const lora::AdapterEntry* e = m_library ? m_library->active() : nullptr;
     if (!e) throw lora::InputError("no adapter is active");
-    return testSplit(classesOf(*e));
+    if (!m_data) throw lora::InputError("no dataset is loaded");
+    const lora::Mlp& base = m_library->base();
+    std::vector<int> classes = classesOf(*e);
+    if (static_cast<int>(classes.size()) != base.outputs() ||
+        m_data->test.features() != base.inputs())
+        throw lora::InputError("the data do not fit the adapter's task");
+    return {m_data, std::move(classes)};
 }
 
 bool AdapterManager::setView(float alpha, int rank) {

@@ -42,9 +42,14 @@ public:
     // The live sliders' α and r′ on the active adapter; activeModel() shows them. The
     // adapter in the library (and so export and sessions) stays as trained.
     const AdapterLiveView& liveView() const { return m_view; }
-    // The test split the active adapter is scored on (its own classes when they fit the
-    // base, else the target task). InputError when there is none.
-    lora::Dataset activeTestSplit() const;
+    // What the active adapter is scored on: the data and its own classes when they fit the
+    // base, else the target task's (filterClassesRemap(data->test, classes) is the split).
+    // InputError when none is active or the data do not fit the base.
+    struct ScoringTask {
+        DataPtr data;
+        std::vector<int> classes;
+    };
+    ScoringTask activeScoringTask() const;
 
     // For the session: a new base (or none) empties the library; a finished LoRA run adds
     // its adapter and makes it active, its model becoming the snapshot. Neither emits
