@@ -111,6 +111,18 @@ std::vector<int> dragSchedule(int start, int count) {
     return notches;
 }
 
+void printResult(const Case& c, const std::vector<double>& steps, const std::vector<double>& syncs,
+                 const std::vector<double>& scored) {
+    std::printf(
+        "{\"preset\": \"%s\", \"slider\": \"%s\", \"platform\": \"%s\", \"steps\": %zu, "
+        "\"median_ms\": %.2f, \"p90_ms\": %.2f, \"max_ms\": %.2f, \"sync_median_ms\": %.2f, "
+        "\"scored_median_ms\": %.2f}\n",
+        c.rich ? "richboynet" : "transfer", c.alpha ? "alpha" : "rank",
+        qPrintable(QGuiApplication::platformName()), steps.size(), percentile(steps, 0.5),
+        percentile(steps, 0.9), percentile(steps, 1.0), percentile(syncs, 0.5),
+        percentile(scored, 0.5));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -179,14 +191,7 @@ int main(int argc, char** argv) {
         // next notch, as the panel's does.
         waitUntil([&] { return !box->isEvaluating(); }, 30000, 1);
     }
-    std::printf(
-        "{\"preset\": \"%s\", \"slider\": \"%s\", \"platform\": \"%s\", \"steps\": %zu, "
-        "\"median_ms\": %.2f, \"p90_ms\": %.2f, \"max_ms\": %.2f, \"sync_median_ms\": %.2f, "
-        "\"scored_median_ms\": %.2f}\n",
-        c.rich ? "richboynet" : "transfer", c.alpha ? "alpha" : "rank",
-        qPrintable(QGuiApplication::platformName()), steps.size(), percentile(steps, 0.5),
-        percentile(steps, 0.9), percentile(steps, 1.0), percentile(syncs, 0.5),
-        percentile(scored, 0.5));
+    printResult(c, steps, syncs, scored);
     if (parser.isSet(grab)) {
         s->setValue(s->maximum() / 2); // a view apart from the trained adapter, then settle
         waitUntil([&] { return !predictions->isEvaluating() && !box->isEvaluating(); }, 30000);
