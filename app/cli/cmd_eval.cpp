@@ -5,6 +5,7 @@
 #include "io/atomic_file.h"
 #include "io/model_file.h"
 #include "nn/model_budget.h"
+#include "train/adapter_view.h"
 #include "train/evaluate.h"
 #include "util/error.h"
 
@@ -36,6 +37,23 @@ void requireFinite(const Evaluation& ev, const std::string& which) {
     checkFinite(ev.logits, which + " logits");
 }
 
+// --alpha A and --rank R: the adapter as the GUI's live sliders show it (train/adapter_view.h).
+AdapterView viewFrom(const Args& args) {
+    AdapterView view;
+    if (args.has("alpha")) view.alpha = args.number("alpha", 0.0f);
+    if (args.has("rank")) view.rank = static_cast<int>(args.integer("rank", 0, 1, kMaxRank));
+    if ((view.alpha || view.rank) && !args.has("adapter"))
+        throw InputError(std::string(view.alpha ? "--alpha" : "--rank") + " needs --adapter");
+    return view;
+}
+
+// The view's α and r′ join the result only when asked for.
+Json withView(Json result, const AdapterView& view) {
+    if (view.alpha) result["view_alpha"] = *view.alpha;
+    if (view.rank) result["view_rank"] = *view.rank;
+    return result;
+}
+
 } // namespace
 
 int runEval(const Args& args) {
@@ -47,7 +65,11 @@ int runEval(const Args& args) {
     if (merged && noLora) throw InputError("--merged and --no-lora cannot be combined");
     if ((merged || noLora) && !args.has("adapter"))
         throw InputError(std::string(merged ? "--merged" : "--no-lora") + " needs --adapter");
-    if (args.has("adapter")) loadAdapter(args.required("adapter"), model);
+    const AdapterView view = viewFrom(args);
+    if (args.has("adapter")) {
+        loadAdapter(args.required("adapter"), model);
+        if (view.alpha || view.rank) attachAdapter(model, viewOf(extractAdapter(model), view));
+    }
 
     const TaskData task = loadTask(args, classes);
     if (noLora) model.setLoraEnabled(false);
@@ -69,18 +91,19 @@ int runEval(const Args& args) {
     Json perClass = Json::object();
     for (std::size_t i = 0; i < classes.size(); ++i)
         perClass[std::to_string(classes[i])] = ev.errorsPerClass[i];
-    printResult({{"command", "eval"},
-                 {"arch", model.architecture()},
-                 {"classes", classes},
-                 {"lora", model.hasLora() && !noLora},
-                 {"merged", merged},
-                 {"accuracy", ev.accuracy},
-                 {"loss", ev.loss},
-                 {"correct", ev.correct},
-                 {"total", ev.total},
-                 {"per_class_errors", perClass},
-                 {"confusion", ev.confusion},
-                 {"merge_max_abs_diff", mergeDiff}});
+    printResult(withView({{"command", "eval"},
+                          {"arch", model.architecture()},
+                          {"classes", classes},
+                          {"lora", model.hasLora() && !noLora},
+                          {"merged", merged},
+                          {"accuracy", ev.accuracy},
+                          {"loss", ev.loss},
+                          {"correct", ev.correct},
+                          {"total", ev.total},
+                          {"per_class_errors", perClass},
+                          {"confusion", ev.confusion},
+                          {"merge_max_abs_diff", mergeDiff}},
+                         view));
     return 0;
 }
 

@@ -21,6 +21,20 @@ const char* kStepsNote =
 
 const std::string kMaxRankText = std::to_string(kMaxRank);
 
+// eval's own flags: --alpha and --rank show the adapter as the GUI's live sliders do.
+std::vector<Flag> evalFlags() {
+    return {f("base"),
+            f("adapter"),
+            f("classes"),
+            {"alpha", "A", "with --adapter: score it at lora_alpha A instead of its own (> 0)"},
+            {"rank", "R",
+             "with --adapter: keep each layer's best rank-min(R, r) part of s·BA (truncated "
+             "SVD), 1…the adapter's rank"},
+            {"no-lora", "", "with --adapter: score the base alone (the adapter switched off)"},
+            {"merged", "", "with --adapter: fold s·BA into W and report the logits' change"},
+            {"logits", "FILE.csv", "write label,logit0,logit1,… per test sample"}};
+}
+
 // Commands that train on digits.
 std::vector<Command> trainingCommands() {
     return {
@@ -49,13 +63,9 @@ std::vector<Command> trainingCommands() {
          {}},
         {"eval",
          "evaluate on the test split",
-         "--base FILE [--adapter DIR] [--no-lora] [--merged] [--classes 7,8] [--logits FILE.csv]",
-         {f("base"),
-          f("adapter"),
-          f("classes"),
-          {"no-lora", "", "with --adapter: score the base alone (the adapter switched off)"},
-          {"merged", "", "with --adapter: fold s·BA into W and report the logits' change"},
-          {"logits", "FILE.csv", "write label,logit0,logit1,… per test sample"}},
+         "--base FILE [--adapter DIR [--alpha A] [--rank R]] [--no-lora] [--merged] "
+         "[--classes 7,8] [--logits FILE.csv]",
+         evalFlags(),
          {kData},
          runEval,
          {}},

@@ -12,6 +12,20 @@ class TestCli : public QObject {
 private:
     QTemporaryDir m_dir;
     QString m_base;
+    QString m_adapter; // r4 α1 on 7,8
+
+    // Exit code 2, the one-line message, and no output file left behind.
+    void expectRefusal(QStringList args, const QString& message) {
+        const QString out = m_dir.filePath("never-written");
+        if (args.first() == "train" || args.first() == "finetune") {
+            args.insert(1, "--out"); // right after the command, so a trailing flag stays last
+            args.insert(2, out);
+        }
+        const auto run = runCli(args);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.stdErr.trimmed().split('\n').last(), "lora-cli: " + message);
+        QVERIFY(!QFile::exists(out));
+    }
 
 private slots:
     void initTestCase() {
@@ -23,6 +37,11 @@ private slots:
         QVERIFY(run.json.contains("samples_per_s"));
         QVERIFY(run.json["accuracy"].toDouble() > 90.0);
         QVERIFY(run.stdErr.contains("base epoch 1"));
+        m_adapter = m_dir.filePath("view-ad");
+        const auto tune =
+            runCli({"finetune", "--base", m_base, "--classes", "7,8", "--rank", "4", "--alpha", "1",
+                    "--targets", "fc1", "--max-steps", "40", "--out", m_adapter});
+        QCOMPARE(tune.exitCode, 0);
     }
 
     void badInput_data() {
@@ -105,15 +124,42 @@ private slots:
     void badInput() {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const QString out = m_dir.filePath("never-written");
-        if (args.first() == "train" || args.first() == "finetune") {
-            args.insert(1, "--out"); // right after the command, so a trailing flag stays last
-            args.insert(2, out);
-        }
-        const auto run = runCli(args);
-        QCOMPARE(run.exitCode, 2);
-        QCOMPARE(run.stdErr.trimmed().split('\n').last(), "lora-cli: " + message);
-        QVERIFY(!QFile::exists(out));
+        expectRefusal(args, message);
+    }
+
+    // eval --alpha / --rank outside what the adapter allows.
+    void badView_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString base = m_dir.filePath("small.safetensors");
+        const QString ad = m_dir.filePath("view-ad");
+        QTest::newRow("eval alpha alone")
+            << QStringList{"eval", "--base", base, "--alpha", "4"} << "--alpha needs --adapter";
+        QTest::newRow("eval rank alone")
+            << QStringList{"eval", "--base", base, "--rank", "2"} << "--rank needs --adapter";
+        QTest::newRow("eval rank 0")
+            << QStringList{"eval", "--base", base, "--adapter", ad, "--rank", "0"}
+            << "--rank must be between 1 and 4096 (got 0)";
+        QTest::newRow("eval rank above the adapter's")
+            << QStringList{"eval", "--base", base, "--adapter", ad, "--rank", "5"}
+            << "the truncation rank 5 is above the adapter's rank 4";
+        QTest::newRow("eval alpha 0")
+            << QStringList{"eval", "--base", base, "--adapter", ad, "--alpha", "0"}
+            << "alpha must be a positive number";
+        QTest::newRow("eval alpha negative")
+            << QStringList{"eval", "--base", base, "--adapter", ad, "--alpha", "-2"}
+            << "alpha must be a positive number";
+        QTest::newRow("eval alpha inf")
+            << QStringList{"eval", "--base", base, "--adapter", ad, "--alpha", "inf"}
+            << "--alpha: 'inf' is not a number";
+        QTest::newRow("eval alpha nan")
+            << QStringList{"eval", "--base", base, "--adapter", ad, "--alpha", "nan"}
+            << "--alpha: 'nan' is not a number";
+    }
+    void badView() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        expectRefusal(args, message);
     }
 
     void missingBaseFileIsNamed() {
@@ -149,6 +195,35 @@ private slots:
             runCli({"eval", "--base", m_base, "--adapter", adapter, "--classes", "7,8"});
         QCOMPARE(eval.exitCode, 0);
         QVERIFY(eval.json["lora"].toBool());
+    }
+
+    // --alpha and --rank at the trained values score the adapter as it is; other values
+    // change the scores, and the result names the view.
+    void evalAtAView_data() {
+        QTest::addColumn<QStringList>("view");
+        QTest::addColumn<bool>("same");
+        QTest::addRow("trained alpha") << QStringList{"--alpha", "1"} << true;
+        QTest::addRow("trained rank") << QStringList{"--rank", "4"} << true;
+        QTest::addRow("both trained") << QStringList{"--alpha", "1", "--rank", "4"} << true;
+        QTest::addRow("alpha 64") << QStringList{"--alpha", "64"} << false;
+        QTest::addRow("alpha 0.25") << QStringList{"--alpha", "0.25"} << false;
+        QTest::addRow("rank 1") << QStringList{"--rank", "1"} << false;
+        QTest::addRow("rank 2 alpha 16") << QStringList{"--rank", "2", "--alpha", "16"} << false;
+    }
+    void evalAtAView() {
+        QFETCH(QStringList, view);
+        QFETCH(bool, same);
+        const QStringList plainArgs{"eval",    "--base",    m_base, "--adapter",
+                                    m_adapter, "--classes", "7,8"};
+        const auto plain = runCli(plainArgs);
+        const auto seen = runCli(plainArgs + view);
+        QVERIFY2(seen.exitCode == 0, qPrintable(seen.stdErr));
+        QCOMPARE(seen.json["loss"].toDouble() == plain.json["loss"].toDouble(), same);
+        if (same) QCOMPARE(seen.json["accuracy"].toDouble(), plain.json["accuracy"].toDouble());
+        const int at = view.indexOf("--alpha");
+        if (at >= 0) QCOMPARE(seen.json["view_alpha"].toDouble(), view[at + 1].toDouble());
+        QCOMPARE(seen.json.contains("view_rank"), view.contains("--rank"));
+        QVERIFY(!plain.json.contains("view_alpha"));
     }
 
     void rankAboveLayerWidthWarns() {

@@ -136,6 +136,7 @@ void MainWindow::createActions() {
     m_runActions[3]->setToolTip(tr("Start training, or pause and resume it (Space)"));
     m_runActions[4]->setToolTip(tr("Run exactly one batch, then pause"));
     m_controls->addActionButtons(m_runActions);
+    m_controls->setAdapters(m_session->adapters());
 
     make("openDatasetAction", tr("Open dataset folder…"), QKeySequence::Open,
          [this] { openDataset(); });
@@ -259,6 +260,7 @@ void MainWindow::updateRunState() {
                   : m_session->isPaused() ? tr("Resume")
                                           : tr("Pause"));
     m_sweep->setRunning(running);
+    m_controls->setRunning(running);
 }
 
 void MainWindow::showError(const QString& text) {

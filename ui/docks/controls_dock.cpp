@@ -1,8 +1,10 @@
 #include "docks/controls_dock.h"
 
+#include "docks/live_adapter_box.h"
+#include "docks/settings_limits.h"
+#include "widgets/log_steps.h"
+
 #include "data/classes.h"
-#include "nn/architecture.h"
-#include "nn/model_budget.h"
 #include "util/error.h"
 #include "util/list_parse.h"
 
@@ -43,42 +45,11 @@ QString classesText(const std::vector<int>& classes) {
                                 : QString::fromStdString(lora::formatClasses(classes));
 }
 
-// A new output count would otherwise leave no valid way to edit the class lists one field at
-// a time; the first k digits are the natural default (all ten for a 10-way head).
-void fitClassesToOutputs(ExperimentSettings& s) {
-    const std::vector<int> widths = lora::parseArchitecture(s.architecture);
-    const std::size_t outputs = static_cast<std::size_t>(widths.back());
-    if (outputs > 10) return; // validate() names this problem
-    std::vector<int> first(outputs);
-    for (std::size_t i = 0; i < outputs; ++i) first[i] = static_cast<int>(i);
-    if (s.baseClasses.size() != outputs) s.baseClasses = first;
-    if (s.targetClasses.size() != outputs) {
-        s.targetClasses = first;
-        s.trainDigits.clear();
-    }
-}
-
-// The model budget's limits for `s` (nn/model_budget.h), so that the rank slider and the
-// batch spin box only offer sizes that validate() accepts.
-std::pair<int, int> budgetLimits(const ExperimentSettings& s, int maxRank, int maxBatch) {
-    try {
-        const std::vector<int> widths = lora::parseArchitecture(s.architecture);
-        std::vector<bool> targeted(widths.size() - 1, s.targets.empty());
-        for (const std::string& t : s.targets)
-            if (const int n = lora::layerNumber(t); n >= 1 && n < static_cast<int>(widths.size()))
-                targeted[n - 1] = true;
-        maxRank = std::min(maxRank, std::max(1, lora::maxRankFor(widths, targeted)));
-        maxBatch = static_cast<int>(
-            std::min<long long>(maxBatch, std::max(1LL, lora::maxBatchFor(widths))));
-    } catch (const lora::InputError&) {
-        // validate() names what is wrong with the architecture when it is committed.
-    }
-    return {maxRank, maxBatch};
-}
-
 } // namespace
 
-ControlsDock::ControlsDock(QWidget* parent) : QWidget(parent) {
+ControlsDock::ControlsDock(QWidget* parent)
+    : QWidget(parent), m_alphaSteps(logsteps::alphas()),
+      m_rankSteps(logsteps::ranks(kRankSliderMax)) {
     buildLayout();
     showSettings();
 }
@@ -91,6 +62,9 @@ void ControlsDock::buildLayout() {
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buildTaskForm());
     layout->addWidget(buildLoraBox());
+    m_liveSlot = new QVBoxLayout; // the live box joins here once the adapters are known
+    m_liveSlot->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(m_liveSlot);
     layout->addWidget(buildTrainingBox());
     layout->addWidget(m_buttonArea);
     layout->addStretch(1);
@@ -126,28 +100,38 @@ QFormLayout* ControlsDock::buildTaskForm() {
 }
 
 QGroupBox* ControlsDock::buildLoraBox() {
-    auto* lora = new QGroupBox(tr("LoRA"));
+    auto* lora = new QGroupBox(tr("LoRA — next run"));
     auto* grid = new QGridLayout(lora);
     m_rank = new QSlider(Qt::Horizontal);
     m_rank->setObjectName("rankSlider");
-    m_rank->setRange(1, kRankSliderMax);
-    m_rank->setToolTip(tr("Rank r: how many independent directions the update ΔW = BA may "
-                          "use; LoRA trains r·(in + out) numbers per layer."));
+    m_rank->setRange(0, static_cast<int>(m_rankSteps.size()) - 1);
+    m_rank->setToolTip(tr("Rank r of the next LoRA run: how many independent directions the "
+                          "update ΔW = BA may use; LoRA trains r·(in + out) numbers per layer. "
+                          "Log-spaced, up to min(in, out) of the targeted layers."));
     m_alpha = new QSlider(Qt::Horizontal);
     m_alpha->setObjectName("alphaSlider");
-    m_alpha->setRange(alphaToSlider(0.5f), alphaToSlider(64.0f));
-    m_alpha->setToolTip(tr("Alpha α: the update is scaled by α/r (α/√r with rsLoRA), so α "
-                           "sets its strength independently of the rank."));
+    m_alpha->setRange(0, static_cast<int>(m_alphaSteps.size()) - 1);
+    m_alpha->setToolTip(tr("Alpha α of the next LoRA run: the update is scaled by α/r (α/√r "
+                           "with rsLoRA), so α sets its strength independently of the rank. "
+                           "Log-spaced, %1…%2.")
+                            .arg(logsteps::kMinAlpha)
+                            .arg(logsteps::kMaxAlpha));
     m_rankValue = new QLabel;
     m_alphaValue = new QLabel;
     m_scaleLabel = new QLabel;
     m_scaleLabel->setObjectName("scaleLabel");
     // Fixed sizes, room for the widest values: a fixed-size label's new text invalidates no
     // layout, so dragging a slider does not lay out (and repaint) the whole window per tick.
-    m_rankValue->setText(QStringLiteral("64")); // showSettings() puts the real value in
+    m_rankValue->setText(QStringLiteral("4096")); // showSettings() puts the real value in
     const int lineHeight = m_rankValue->sizeHint().height();
     m_rankValue->setFixedSize(48, lineHeight);
     m_alphaValue->setFixedSize(48, lineHeight);
+    m_nextRun = new QLabel;
+    m_nextRun->setObjectName("nextRunLabel");
+    m_nextRun->setFixedHeight(lineHeight);
+    QFont bold = m_nextRun->font();
+    bold.setBold(true);
+    m_nextRun->setFont(bold);
     m_scaleLabel->setFixedSize(
         m_scaleLabel->fontMetrics().horizontalAdvance(scaleText(true, 0.007812f)) + 8, lineHeight);
     // Two lines are kept for it whether or not it says anything, for the same reason.
@@ -162,6 +146,7 @@ QGroupBox* ControlsDock::buildLoraBox() {
     m_targets->setToolTip(tr("Layers that get adapters, e.g. fc1,fc2; empty = all"));
     connect(m_targets, &QLineEdit::editingFinished, this, [this] { commitText(m_targets); });
     m_rslora->setObjectName("rsloraCheck");
+    grid->addWidget(m_nextRun, 6, 0, 1, 3);
     grid->addWidget(new QLabel(tr("Rank r")), 0, 0);
     grid->addWidget(m_rank, 0, 1);
     grid->addWidget(m_rankValue, 0, 2);
@@ -215,9 +200,9 @@ void ControlsDock::connectEditors() {
     connect(m_preset, &QComboBox::activated, this, [this](int index) {
         emit presetChosen(static_cast<ExperimentPreset>(m_preset->itemData(index).toInt()));
     });
-    connect(m_rank, &QSlider::valueChanged, this, [this](int r) {
+    connect(m_rank, &QSlider::valueChanged, this, [this](int v) {
         ExperimentSettings next = m_settings;
-        next.rank = r;
+        next.rank = sliderToRank(v);
         commit(next);
     });
     connect(m_alpha, &QSlider::valueChanged, this, [this](int v) {
@@ -269,6 +254,37 @@ void ControlsDock::addActionButtons(const QList<QAction*>& actions) {
     }
 }
 
+int ControlsDock::alphaToSlider(float alpha) {
+    return logsteps::nearest(logsteps::alphas(), alpha);
+}
+
+float ControlsDock::sliderToAlpha(int value) {
+    const std::vector<float> steps = logsteps::alphas();
+    return steps[static_cast<std::size_t>(std::clamp(value, 0, int(steps.size()) - 1))];
+}
+
+int ControlsDock::rankToSlider(int rank) const {
+    return logsteps::nearest(m_rankSteps, rank);
+}
+
+int ControlsDock::sliderToRank(int value) const {
+    return m_rankSteps[static_cast<std::size_t>(std::clamp(value, 0, int(m_rankSteps.size()) - 1))];
+}
+
+void ControlsDock::setAdapters(AdapterManager* adapters) {
+    if (m_live) return;
+    m_live = new LiveAdapterBox(adapters);
+    m_liveSlot->addWidget(m_live);
+}
+
+void ControlsDock::setRunning(bool running) {
+    // A run takes its settings when it starts; later edits would be silently ignored by it.
+    m_running = running;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_rank, m_alpha, m_rslora, m_targets})
+        w->setEnabled(!running);
+    updateScaleLabel();
+}
+
 QAbstractButton* ControlsDock::loraToggle() const {
     return m_loraToggle;
 }
@@ -299,10 +315,12 @@ void ControlsDock::showSettings() {
     m_targetClasses->setText(classesText(m_settings.targetClasses));
     m_trainDigits->setText(QString::fromStdString(lora::formatClasses(m_settings.trainDigits)));
     m_targets->setText(joinNames(m_settings.targets));
-    const auto [maxRank, maxBatch] = budgetLimits(m_settings, kRankSliderMax, kBatchSpinMax);
-    m_rank->setMaximum(maxRank);
-    m_batchSize->setMaximum(maxBatch);
-    m_rank->setValue(m_settings.rank);
+    const SettingsLimits limits = limitsFor(m_settings, kRankSliderMax, kBatchSpinMax);
+    // A legal rank above the useful one (seed 000's r = 4 on a 64→2 layer) stays reachable.
+    m_rankSteps = logsteps::ranks(std::max(limits.maxRank, m_settings.rank));
+    m_rank->setMaximum(static_cast<int>(m_rankSteps.size()) - 1);
+    m_batchSize->setMaximum(limits.maxBatch);
+    m_rank->setValue(rankToSlider(m_settings.rank));
     m_alpha->setValue(alphaToSlider(m_settings.alpha));
     m_rslora->setChecked(m_settings.rslora);
     m_learningRate->setValue(m_settings.learningRate);
@@ -320,31 +338,19 @@ QString ControlsDock::scaleText(bool rslora, float scale) const {
 
 void ControlsDock::updateScaleLabel() {
     m_rankValue->setText(QString::number(m_settings.rank));
-    m_alphaValue->setText(QString::number(m_settings.alpha, 'g', 3));
+    m_alphaValue->setText(QString::number(m_settings.alpha, 'g', 4));
     m_scaleLabel->setText(scaleText(m_settings.rslora, m_settings.scale()));
+    m_nextRun->setText(tr("next run: r %1, α %2%3")
+                           .arg(m_settings.rank)
+                           .arg(m_settings.alpha, 0, 'g', 4)
+                           .arg(m_running ? tr(" (fixed while training)") : QString()));
     updateRankWarning();
 }
 
 void ControlsDock::updateRankWarning() {
-    std::vector<lora::OversizedRank> oversized;
-    try {
-        oversized = lora::oversizedRanks(lora::parseArchitecture(m_settings.architecture),
-                                         m_settings.targets, m_settings.rank);
-    } catch (const lora::InputError&) {
-        // An architecture being typed is refused when committed; nothing to warn about yet.
-    }
-    QStringList layers, details;
-    for (const auto& o : oversized) {
-        layers << tr("%1 (%2)").arg(QString::fromStdString(o.layer)).arg(o.limit);
-        details << QString::fromStdString(lora::describe(o, m_settings.rank));
-    }
-    m_rankWarning->setText(
-        layers.isEmpty()
-            ? QString()
-            : tr("r = %1 > min(in, out) of %2: more parameters, no more expressiveness")
-                  .arg(m_settings.rank)
-                  .arg(layers.join(", ")));
-    m_rankWarning->setToolTip(details.join('\n'));
+    const auto [text, details] = rankWarning(m_settings);
+    m_rankWarning->setText(text);
+    m_rankWarning->setToolTip(details);
 }
 
 void ControlsDock::commit(ExperimentSettings next) {

@@ -1,13 +1,19 @@
 #pragma once
-// The controls dock: experiment preset, network and task, the rank and α sliders with the
-// effective scale beside them, rsLoRA, target layers, optimiser settings, the LoRA toggle
-// and the run buttons (tool buttons showing the main window's actions). Edits leave as
-// whole ExperimentSettings values; text that does not parse is reported and reverted.
+// The controls dock: experiment preset, network and task, the next run's rank and α sliders
+// (log-spaced) with the effective scale and a "next run: r …, α …" line, rsLoRA, target
+// layers, optimiser settings, the LoRA toggle, the live sliders of the active adapter
+// (LiveAdapterBox) and the run buttons (tool buttons showing the main window's actions).
+// Edits leave as whole ExperimentSettings values; text that does not parse is reported and
+// reverted. While a run is in progress the next run's LoRA controls are disabled.
 #include "session/experiment_settings.h"
 
 #include <QWidget>
+#include <vector>
 
+class AdapterManager;
+class LiveAdapterBox;
 class QAbstractButton;
+class QVBoxLayout;
 class QFormLayout;
 class QGroupBox;
 class QAction;
@@ -29,15 +35,26 @@ public:
     void addActionButtons(const QList<QAction*>& actions);
     QAbstractButton* loraToggle() const;
 
-    static constexpr int kRankSliderMax = 64; // lowered where the model budget needs it
+    // The next run's rank reaches min(in, out) of the widest targeted layer, lowered where
+    // the model budget needs it.
+    static constexpr int kRankSliderMax = 4096;
     static constexpr int kBatchSpinMax = 8192;
 
-    static int alphaToSlider(float alpha) { return qRound(alpha * 2.0f); } // 0.5 steps
-    static float sliderToAlpha(int value) { return value / 2.0f; }
+    // The sliders move over log-spaced notches (docks/log_steps.h): these map values to
+    // notches (the nearest) and back.
+    static int alphaToSlider(float alpha);
+    static float sliderToAlpha(int value);
+    int rankToSlider(int rank) const;
+    int sliderToRank(int value) const;
+
+    // Adds the live sliders of `adapters`' active adapter (once).
+    void setAdapters(AdapterManager* adapters);
+    LiveAdapterBox* liveBox() const { return m_live; }
 
 public slots:
     void setSettings(const ExperimentSettings& settings); // no settingsEdited echo
     void setLoraEnabled(bool enabled);
+    void setRunning(bool running);
 
 signals:
     void settingsEdited(const ExperimentSettings& settings);
@@ -62,7 +79,12 @@ private:
     QComboBox* m_preset;
     QLineEdit *m_architecture, *m_baseClasses, *m_targetClasses, *m_trainDigits, *m_targets;
     QSlider *m_rank, *m_alpha;
-    QLabel *m_rankValue, *m_alphaValue, *m_scaleLabel, *m_rankWarning;
+    QLabel *m_rankValue, *m_alphaValue, *m_scaleLabel, *m_rankWarning, *m_nextRun;
+    std::vector<float> m_alphaSteps;
+    std::vector<int> m_rankSteps;
+    bool m_running = false;
+    QVBoxLayout* m_liveSlot;
+    LiveAdapterBox* m_live = nullptr;
     QCheckBox* m_rslora;
     QDoubleSpinBox* m_learningRate;
     QSpinBox *m_baseEpochs, *m_fineTuneEpochs, *m_batchSize, *m_seed;

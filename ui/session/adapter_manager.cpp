@@ -64,6 +64,7 @@ bool AdapterManager::isMerged() const {
 void AdapterManager::setBase(ModelPtr base) {
     m_library.reset();
     m_active.reset();
+    m_view.reset(nullptr);
     m_building = {};
     const quint64 generation = ++m_generation;
     if (base) {
@@ -111,8 +112,12 @@ void AdapterManager::addTrained(ModelPtr model, float testAccuracy) {
     });
     // The run's own snapshot is base + this adapter already; copying the library's model
     // instead would cost RichBoyNet's GUI thread another ~150 ms.
-    if (ok) m_active = std::move(model);
+    if (ok) {
+        m_active = std::move(model);
+        m_view.reset(m_library->active());
+    }
     emit adaptersChanged();
+    if (ok) emit viewChanged();
 }
 
 bool AdapterManager::guarded(const std::function<void(lora::AdapterLibrary&)>& action) {
@@ -176,7 +181,9 @@ void AdapterManager::restore(std::shared_ptr<lora::AdapterLibrary> library) {
     m_active = m_library && m_library->active()
                    ? std::make_shared<const lora::Mlp>(m_library->model())
                    : nullptr;
+    m_view.reset(m_library ? m_library->active() : nullptr);
     emit adaptersChanged();
+    emit viewChanged();
 }
 
 void AdapterManager::measure(const std::string& name) {
@@ -191,7 +198,14 @@ void AdapterManager::measure(const std::string& name) {
 
 void AdapterManager::activeChanged(bool followClasses) {
     const lora::AdapterEntry* e = m_library ? m_library->active() : nullptr;
-    m_active = e ? std::make_shared<const lora::Mlp>(m_library->model()) : nullptr;
+    // Merge and Unmerge keep the view; another adapter starts from its trained α and r.
+    if (!e || e->name != m_view.name()) {
+        m_view.reset(e);
+        emit viewChanged();
+    }
+    m_active = !e                   ? nullptr
+               : m_view.isTrained() ? std::make_shared<const lora::Mlp>(m_library->model())
+                                    : m_view.snapshot(*m_library);
     if (!followClasses || !e) return;
     // The accuracy read-out then answers for the task the adapter was trained on.
     if (static_cast<int>(e->info.classes.size()) == m_library->base().outputs() &&
@@ -226,6 +240,7 @@ bool AdapterManager::renameAdapter(const QString& from, const QString& to) {
     const bool ok =
         guarded([&](lora::AdapterLibrary& lib) { lib.rename(str(from), str(to.trimmed())); });
     if (!ok) return false;
+    if (str(from) == m_view.name()) m_view.rename(str(to.trimmed()));
     emit adaptersChanged();
     if (from == activeName() || to.trimmed() == activeName()) emit activeModelChanged();
     return true;
@@ -239,6 +254,31 @@ bool AdapterManager::removeAdapter(const QString& name) {
         activeChanged(false);
         emit activeModelChanged();
     }
+    return true;
+}
+
+AdapterManager::ScoringTask AdapterManager::activeScoringTask() const {
+    const lora::AdapterEntry* e = m_library ? m_library->active() : nullptr;
+    if (!e) throw lora::InputError("no adapter is active");
+    if (!m_data) throw lora::InputError("no dataset is loaded");
+    const lora::Mlp& base = m_library->base();
+    std::vector<int> classes = classesOf(*e);
+    if (static_cast<int>(classes.size()) != base.outputs() ||
+        m_data->test.features() != base.inputs())
+        throw lora::InputError("the data do not fit the adapter's task");
+    return {m_data, std::move(classes)};
+}
+
+bool AdapterManager::setView(float alpha, int rank) {
+    if (!m_library || !m_library->active()) {
+        emit errorOccurred(tr("no adapter is active; train or choose one to adjust"));
+        return false;
+    }
+    if (alpha == m_view.alpha() && rank == m_view.rank()) return true;
+    if (!guarded([&](lora::AdapterLibrary& lib) { m_active = m_view.apply(lib, alpha, rank); }))
+        return false;
+    emit viewChanged();
+    emit activeModelChanged();
     return true;
 }
 

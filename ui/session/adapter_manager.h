@@ -6,6 +6,7 @@
 // know the session that owns it: the session pushes the task (dataset and target classes)
 // in with setTask(), and the manager asks for a new task with targetClassesWanted().
 #include "nn/adapter_combine.h"
+#include "session/adapter_live_view.h"
 #include "session/run_types.h"
 #include "train/adapter_library.h"
 
@@ -38,6 +39,17 @@ public:
     // A snapshot of base + active adapter (merged or not); null when none is active.
     ModelPtr activeModel() const { return m_active; }
     double lastUnmergeError() const { return m_lastUnmergeError; } // NaN before any unmerge
+    // The live sliders' α and r′ on the active adapter; activeModel() shows them. The
+    // adapter in the library (and so export and sessions) stays as trained.
+    const AdapterLiveView& liveView() const { return m_view; }
+    // What the active adapter is scored on: the data and its own classes when they fit the
+    // base, else the target task's (filterClassesRemap(data->test, classes) is the split).
+    // InputError when none is active or the data do not fit the base.
+    struct ScoringTask {
+        DataPtr data;
+        std::vector<int> classes;
+    };
+    ScoringTask activeScoringTask() const;
 
     // For the session: a new base (or none) empties the library; a finished LoRA run adds
     // its adapter and makes it active, its model becoming the snapshot. Neither emits
@@ -68,6 +80,9 @@ public slots:
     bool combineAdapters(const CombineRequest& request);
     bool exportAdapter(const QString& name, const QString& dir);
     bool exportAllAdapters(const QString& parentDir); // one sub-folder per adapter
+    // Shows the active adapter at α and r′ (1…its rank); bad values emit errorOccurred and
+    // change nothing. Emits viewChanged and activeModelChanged.
+    bool setView(float alpha, int rank);
 
 signals:
     void adaptersChanged();
@@ -75,6 +90,8 @@ signals:
     void mergeMeasured(const lora::MergeReport& report);
     void unmergeMeasured(double maxWeightError);
     void errorOccurred(const QString& message);
+    // The live view changed: new α or r′, or another adapter (the view then is the trained one).
+    void viewChanged();
     // The adapter made active was trained for other classes than the current target task:
     // its owner may switch the task so that accuracies answer for the adapter's own.
     void targetClassesWanted(const std::vector<int>& classes);
@@ -103,6 +120,7 @@ private:
     QFuture<std::shared_ptr<lora::AdapterLibrary>> m_building;
     quint64 m_generation = 0; // bumped per base; a build for an older one is dropped
     ModelPtr m_active;
+    AdapterLiveView m_view;
     double m_lastUnmergeError;
 
 public:

@@ -87,8 +87,14 @@ ModelPtr ExperimentSession::currentModel() const {
 QString ExperimentSession::currentLabel() const {
     if (!m_base) return tr("no model");
     if (!m_loraEnabled || !loraModel()) return tr("base");
-    return (m_adapters->isMerged() ? tr("base + %1 (merged)") : tr("base + %1"))
-        .arg(m_adapters->activeName());
+    const AdapterLiveView& view = m_adapters->liveView();
+    // The live sliders' view is named, so no panel passes it off as the trained adapter.
+    const QString shown = view.isTrained() ? m_adapters->activeName()
+                                           : tr("%1 at α %2, r′ %3")
+                                                 .arg(m_adapters->activeName())
+                                                 .arg(view.alpha())
+                                                 .arg(view.rank());
+    return (m_adapters->isMerged() ? tr("base + %1 (merged)") : tr("base + %1")).arg(shown);
 }
 
 bool ExperimentSession::isPaused() const {

@@ -80,7 +80,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return w.svdTab()->isReady(); }, 30000));
         const lora::TruncatedSvd svd(w.session()->baseModel()->layer(0).W);
         for (int r : {1, 2, 8, 16, 64}) {
-            slider->setValue(r);
+            slider->setValue(w.controls()->rankToSlider(r));
             const lora::ParameterBudget expected =
                 lora::computeBudget(lora::mlpShape("784-64-2"), r, 1.0f, {"fc1", "fc2"});
             QCOMPARE(w.parametersTab()->budget().loraParams, expected.loraParams);
@@ -96,7 +96,7 @@ private slots:
         w.show();
         QCOMPARE(pageOf(w.tabs()->currentWidget()), static_cast<QWidget*>(w.svdTab()));
         auto* slider = w.controls()->findChild<QSlider*>("rankSlider");
-        for (int r : {9, 10, 12}) slider->setValue(r);
+        for (int r : {8, 10, 12}) slider->setValue(w.controls()->rankToSlider(r));
         const lora::ParameterBudget expected =
             lora::computeBudget(lora::mlpShape("784-64-2"), 12, 1.0f, {"fc1", "fc2"});
         QCOMPARE(w.parametersTab()->budget().loraParams, expected.loraParams);
@@ -336,12 +336,15 @@ private slots:
         {
             MainWindow w;
             w.show();
-            w.controls()->findChild<QSlider*>("rankSlider")->setValue(12);
+            w.controls()
+                ->findChild<QSlider*>("rankSlider")
+                ->setValue(w.controls()->rankToSlider(12));
             w.close();
         }
         MainWindow again;
         QCOMPARE(again.session()->settings().rank, 12);
-        QCOMPARE(again.controls()->findChild<QSlider*>("rankSlider")->value(), 12);
+        QCOMPARE(again.controls()->findChild<QSlider*>("rankSlider")->value(),
+                 again.controls()->rankToSlider(12));
     }
 
     // Dropping a .safetensors file loads it as the base; dropping an adapter folder imports

@@ -1,6 +1,7 @@
 // The controls dock through its real widgets: sliders and fields leave as whole settings,
 // the scale label follows α/r or α/√r, and text that does not parse is reverted and reported.
 #include "docks/controls_dock.h"
+#include "nn/model_budget.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -25,7 +26,7 @@ private slots:
         ControlsDock panel;
         panel.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
         QSignalSpy spy(&panel, &ControlsDock::settingsEdited);
-        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        panel.findChild<QSlider*>("rankSlider")->setValue(panel.rankToSlider(rank));
         QCOMPARE(spy.count(), 1);
         QCOMPARE(spy.at(0).at(0).value<ExperimentSettings>().rank, rank);
         QCOMPARE(panel.settings().rank, rank);
@@ -37,10 +38,10 @@ private slots:
         auto* alpha = panel.findChild<QSlider*>("alphaSlider");
         rank->setValue(1000);
         alpha->setValue(-5);
-        QCOMPARE(panel.settings().rank, 64);
-        QCOMPARE(panel.settings().alpha, 0.5f);
+        QCOMPARE(panel.settings().rank, 64); // min(in, out) of fc1 in 784-64-2
+        QCOMPARE(panel.settings().alpha, 0.25f);
         alpha->setValue(100000);
-        QCOMPARE(panel.settings().alpha, 64.0f);
+        QCOMPARE(panel.settings().alpha, 1024.0f);
     }
 
     void scaleLabel_data() {
@@ -58,7 +59,7 @@ private slots:
         QFETCH(bool, rslora);
         QFETCH(QString, text);
         ControlsDock panel;
-        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        panel.findChild<QSlider*>("rankSlider")->setValue(panel.rankToSlider(rank));
         panel.findChild<QSlider*>("alphaSlider")->setValue(ControlsDock::alphaToSlider(alpha));
         panel.findChild<QCheckBox*>("rsloraCheck")->setChecked(rslora);
         QCOMPARE(panel.findChild<QLabel*>("scaleLabel")->text(), text);
@@ -78,9 +79,10 @@ private slots:
                                         "expressiveness";
         QTest::addRow("fc1 only r4") << "784-64-2"
                                      << "fc1" << 4 << "";
+        // 40 is beyond the slider's range, min(in, out) = 32 of the widest layer.
         QTest::addRow("two layers r40") << "784-32-16-10"
                                         << "" << 40
-                                        << "r = 40 > min(in, out) of fc1 (32), fc2 (16), fc3 (10): "
+                                        << "r = 32 > min(in, out) of fc2 (16), fc3 (10): "
                                            "more parameters, no more expressiveness";
     }
     void rankWarning() {
@@ -96,7 +98,7 @@ private slots:
         auto* targetsEdit = panel.findChild<QLineEdit*>("targetsEdit");
         targetsEdit->setText(targets);
         emit targetsEdit->editingFinished();
-        panel.findChild<QSlider*>("rankSlider")->setValue(rank);
+        panel.findChild<QSlider*>("rankSlider")->setValue(panel.rankToSlider(rank));
         QCOMPARE(QString::fromStdString(panel.settings().architecture), architecture);
         auto* warning = panel.findChild<QLabel*>("rankWarning");
         QCOMPARE(warning->text(), text);
@@ -159,16 +161,90 @@ private slots:
         QCOMPARE(panel.settings().batchSize, 3734);
         panel.settings().validate();
 
-        ExperimentSettings wide = ExperimentSettings::forPreset(ExperimentPreset::Transfer);
-        wide.architecture = "784-1-65536-1-65536-1-65536-1-65536-1-2";
+        ExperimentSettings wide = big;
         wide.batchSize = 8;
         wide.targets.clear();
         panel.setSettings(wide);
+        const int budget = lora::maxRankFor({784, 4096, 4096, 10}, {true, true, true});
+        QVERIFY(budget < ControlsDock::kRankSliderMax); // the budget, not min(in, out), binds
         auto* rank = panel.findChild<QSlider*>("rankSlider");
-        QCOMPARE(rank->maximum(), 63);
-        rank->setValue(64);
-        QCOMPARE(panel.settings().rank, 63);
+        QCOMPARE(panel.sliderToRank(rank->maximum()), budget);
+        rank->setValue(rank->maximum() + 1);
+        QCOMPARE(panel.settings().rank, budget);
         panel.settings().validate();
+    }
+
+    // Without the budget binding, the rank reaches min(in, out) of the widest targeted layer,
+    // on log-spaced notches; α spans 0.25…1024.
+    void rankRangeFollowsTargetedLayers_data() {
+        QTest::addColumn<QString>("architecture");
+        QTest::addColumn<QString>("targets");
+        QTest::addColumn<int>("top");
+        QTest::addRow("seed 000") << "784-64-2"
+                                  << "fc1,fc2" << 64;
+        QTest::addRow("seed 000 fc2 only (r 4 kept)") << "784-64-2"
+                                                      << "fc2" << 4;
+        QTest::addRow("RichBoyNet") << "784-1000-2000-10"
+                                    << "" << 1000;
+        QTest::addRow("RichBoyNet fc3") << "784-1000-2000-10"
+                                        << "fc3" << 10;
+    }
+    void rankRangeFollowsTargetedLayers() {
+        QFETCH(QString, architecture);
+        QFETCH(QString, targets);
+        QFETCH(int, top);
+        ControlsDock panel;
+        ExperimentSettings s = ExperimentSettings::forPreset(ExperimentPreset::Transfer);
+        s.architecture = architecture.toStdString();
+        s.targets.clear();
+        if (!targets.isEmpty())
+            for (const QString& t : targets.split(',')) s.targets.push_back(t.toStdString());
+        if (s.architecture != "784-64-2")
+            s.baseClasses = s.targetClasses = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        s.trainDigits.clear();
+        panel.setSettings(s);
+        auto* rank = panel.findChild<QSlider*>("rankSlider");
+        QCOMPARE(panel.sliderToRank(rank->maximum()), top);
+        QCOMPARE(panel.sliderToRank(0), 1);
+        // Log-spaced: no notch more than 1.34× the one before, beyond the first eight.
+        for (int i = 8; i <= rank->maximum(); ++i)
+            QVERIFY(panel.sliderToRank(i) <= 1.34 * panel.sliderToRank(i - 1) + 1e-9);
+        auto* alpha = panel.findChild<QSlider*>("alphaSlider");
+        QCOMPARE(ControlsDock::sliderToAlpha(alpha->minimum()), 0.25f);
+        QCOMPARE(ControlsDock::sliderToAlpha(alpha->maximum()), 1024.0f);
+    }
+
+    // "next run" names what the next training will use, and during a run the sliders that
+    // could not apply to it are disabled.
+    void nextRunLabelAndRunning() {
+        ControlsDock panel;
+        panel.setSettings(ExperimentSettings::forPreset(ExperimentPreset::Transfer));
+        panel.findChild<QSlider*>("rankSlider")->setValue(panel.rankToSlider(8));
+        panel.findChild<QSlider*>("alphaSlider")->setValue(ControlsDock::alphaToSlider(16));
+        auto* label = panel.findChild<QLabel*>("nextRunLabel");
+        QCOMPARE(label->text(), QString("next run: r 8, α 16"));
+        panel.setRunning(true);
+        for (const char* name : {"rankSlider", "alphaSlider", "rsloraCheck", "targetsEdit"})
+            QVERIFY2(!panel.findChild<QWidget*>(name)->isEnabled(), name);
+        QCOMPARE(label->text(), QString("next run: r 8, α 16 (fixed while training)"));
+        panel.setRunning(false);
+        QVERIFY(panel.findChild<QSlider*>("rankSlider")->isEnabled());
+        QCOMPARE(label->text(), QString("next run: r 8, α 16"));
+    }
+
+    // A settings file written before the log sliders, with α 33 (not a notch): it is kept and
+    // shown as it is, the slider standing at the nearest notch.
+    void valueBetweenNotchesIsKept() {
+        ControlsDock panel;
+        ExperimentSettings s = ExperimentSettings::forPreset(ExperimentPreset::Transfer);
+        s.alpha = 33.0f;
+        s.rank = 9;
+        panel.setSettings(s);
+        QCOMPARE(panel.settings().alpha, 33.0f);
+        QCOMPARE(panel.settings().rank, 9);
+        QCOMPARE(ControlsDock::sliderToAlpha(panel.findChild<QSlider*>("alphaSlider")->value()),
+                 32.0f);
+        QCOMPARE(panel.findChild<QLabel*>("nextRunLabel")->text(), QString("next run: r 9, α 33"));
     }
 
     void newOutputCountRefitsClasses() {

@@ -8,12 +8,14 @@
 #include "tabs/svd/spectrum_chart.h"
 #include "util/error.h"
 #include "util/rng.h"
+#include "widgets/log_steps.h"
 
 #include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QSlider>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -29,7 +31,7 @@ const QString kSeedLowRank = QStringLiteral("seed: 10×10 of rank 2");
 const QString kSeedGaussian = QStringLiteral("seed: 8×8 Gaussian");
 const QString kDeltaSuffix = QStringLiteral(" ΔW");
 const QString kWeightSuffix = QStringLiteral(" W");
-constexpr int kReservedRank = 99; // the facts keep room for their texts up to this rank
+constexpr int kReservedRank = 99999; // caps the widths reserved for the facts' texts
 
 // Seed 001's demonstration: a 10×2 by 2×10 Gaussian product has rank 2 by construction.
 lora::Matrix lowRankSeed() {
@@ -99,6 +101,16 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     m_errorLabel = makeLabel("errorLabel");
     m_energyLabel = makeLabel("energyLabel");
     m_paramsLabel = makeLabel("paramsLabel");
+    m_rankSlider = new QSlider(Qt::Horizontal, this);
+    // Unnamed on purpose: a session keeps the rank in its settings, not as this slider's
+    // notch, whose meaning depends on the matrix shown.
+    m_rankSlider->setToolTip(tr("r of the truncation shown, 0…min(m, n) of this matrix "
+                                "(log-spaced); the controls' rank slider sets it too"));
+    connect(m_rankSlider, &QSlider::valueChanged, this,
+            [this](int v) { setRank(m_rankSteps[static_cast<std::size_t>(v)]); });
+    auto* rankRow = new QHBoxLayout;
+    rankRow->addWidget(new QLabel(tr("r"), this));
+    rankRow->addWidget(m_rankSlider, 1);
     // Two rows, so that the panel fits beside the controls on a 1024-pixel screen.
     auto* facts = new QGridLayout;
     facts->setHorizontalSpacing(18);
@@ -120,6 +132,7 @@ SvdTab::SvdTab(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(m_maps, 4);
+    layout->addLayout(rankRow);
     layout->addLayout(facts);
     layout->addLayout(charts, 5);
 
@@ -305,7 +318,16 @@ void SvdTab::onDecompositionFinished() {
 }
 
 void SvdTab::clampRank() {
-    m_rank = std::clamp(m_requestedRank, 0, std::min(m_rows, m_cols));
+    const int k = std::min(m_rows, m_cols);
+    m_rank = std::clamp(m_requestedRank, 0, k);
+    const QSignalBlocker blocker(m_rankSlider);
+    if (m_rankSteps.empty() || m_rankSteps.back() != k) {
+        m_rankSteps = {0};
+        if (k > 0)
+            for (int r : logsteps::ranks(k)) m_rankSteps.push_back(r);
+        m_rankSlider->setRange(0, static_cast<int>(m_rankSteps.size()) - 1);
+    }
+    m_rankSlider->setValue(logsteps::nearest(m_rankSteps, m_rank));
 }
 
 QString SvdTab::paramsText(int rank) const {
@@ -333,7 +355,7 @@ QString SvdTab::energyText(double energy) const {
 // follow them, the panel's minimum width would follow too, and on ticks like those the whole
 // window would be laid out anew: the dock narrowed, the heatmaps resized and resampled on the
 // GUI thread. So each label gets a fixed size, room for its widest text on this matrix at any
-// rank of up to two digits (the controls' slider ends at 64). Fixed, not just a minimum: a
+// rank up to min(m, n) (the panel's slider reaches it). Fixed, not just a minimum: a
 // fixed-size label's new text invalidates no layout, so a tick lays out nothing at all (else
 // the request climbs to the tab widget, which then repaints its frame and tab bar).
 void SvdTab::reserveLabelWidths() {

@@ -12,9 +12,11 @@
 
 #include <QFutureWatcher>
 #include <QWidget>
+#include <vector>
 
 class QComboBox;
 class QLabel;
+class QSlider;
 class ApproximationSection;
 class GradientDescentSection;
 class SpectrumChart;
@@ -51,7 +53,7 @@ private:
     QSize shapeOf(const QString& name) const;     // width = columns, height = rows
     void startDecomposition();
     void onDecompositionFinished();
-    void clampRank();
+    void clampRank(); // also moves the panel's own rank slider, ranged 0…min(m, n)
     QString paramsText(int rank) const;
     QString rankText(int numericalRank, int maxRank) const;
     QString errorText(int rank, double relative) const;
@@ -71,6 +73,8 @@ private:
     SvdDecompositionPtr m_decomposition; // null until the shown matrix's SVD is ready
 
     QComboBox* m_combo = nullptr;
+    QSlider* m_rankSlider = nullptr; // log-spaced notches over 0…min(m, n) of the matrix shown
+    std::vector<int> m_rankSteps;
     QLabel* m_status = nullptr;
     QLabel *m_shapeLabel = nullptr, *m_rankLabel = nullptr, *m_errorLabel = nullptr;
     QLabel *m_energyLabel = nullptr, *m_paramsLabel = nullptr;

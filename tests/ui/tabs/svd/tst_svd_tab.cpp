@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QPushButton>
+#include <QSlider>
 #include <QtTest>
 #include <cmath>
 
@@ -228,6 +229,28 @@ private slots:
         QCOMPARE(panel.rank(), 32);
         QVERIFY(selectAndWait(panel, "seed: rank1"));
         QCOMPARE(panel.rank(), 2);
+    }
+
+    // The panel's own rank slider spans 0…min(m, n) of the matrix shown (fc1 W of 784-64-2:
+    // 64), log-spaced; its far end keeps all the energy, and it follows setRank.
+    void ownRankSliderReachesFullRank() {
+        SvdTab panel;
+        panel.setModels(m_base, nullptr);
+        QVERIFY(waitReady(panel));
+        auto* slider = panel.findChild<QSlider*>();
+        QVERIFY(slider);
+        slider->setValue(slider->maximum());
+        QCOMPARE(panel.rank(), 64);
+        QCOMPARE(panel.energyKept(), 1.0);
+        slider->setValue(slider->minimum());
+        QCOMPARE(panel.rank(), 0);
+        QVERIFY(slider->maximum() < 64); // log-spaced: fewer notches than ranks
+        panel.setRank(16);
+        slider->triggerAction(QAbstractSlider::SliderSingleStepAdd);
+        QCOMPARE(panel.rank(), 20);
+        QVERIFY(selectAndWait(panel, "seed: rank1")); // 2×2 or so: the range follows
+        QCOMPARE(panel.rank(), 2);
+        QCOMPARE(slider->maximum(), 2);
     }
 
     // A rank tick changes the facts' texts (r = 9 → 10, …) but lays nothing out anew: the
