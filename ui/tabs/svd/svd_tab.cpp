@@ -1,13 +1,11 @@
 #include "tabs/svd/svd_tab.h"
 
 #include "jobs/background_pool.h"
-#include "linalg/gd_approximation.h" // gaussianMatrix
-#include "linalg/rank.h"
 #include "tabs/svd/approximation_section.h"
 #include "tabs/svd/gradient_descent_section.h"
 #include "tabs/svd/spectrum_chart.h"
+#include "tabs/svd/svd_matrices.h"
 #include "util/error.h"
-#include "util/rng.h"
 #include "widgets/log_steps.h"
 
 #include <QComboBox>
@@ -22,45 +20,11 @@
 #include <exception>
 #include <limits>
 
+using namespace svd_matrices;
+
 namespace {
 
-const QString kSeedRank1 = QStringLiteral("seed: rank1");
-const QString kSeedRank2 = QStringLiteral("seed: rank2");
-const QString kSeedZeros = QStringLiteral("seed: zeros");
-const QString kSeedLowRank = QStringLiteral("seed: 10×10 of rank 2");
-const QString kSeedGaussian = QStringLiteral("seed: 8×8 Gaussian");
-const QString kDeltaSuffix = QStringLiteral(" ΔW");
-const QString kWeightSuffix = QStringLiteral(" W");
 constexpr int kReservedRank = 99999; // caps the widths reserved for the facts' texts
-
-// Seed 001's demonstration: a 10×2 by 2×10 Gaussian product has rank 2 by construction.
-lora::Matrix lowRankSeed() {
-    lora::Rng rng(0);
-    const lora::Matrix b = lora::gaussianMatrix(10, 2, rng);
-    const lora::Matrix a = lora::gaussianMatrix(2, 10, rng);
-    return b * a;
-}
-
-lora::Matrix gaussianSeed() {
-    lora::Rng rng(0);
-    return lora::gaussianMatrix(8, 8, rng);
-}
-
-int layerOf(const QString& name) { // "fc3 W" -> 2
-    return name.section(' ', 0, 0).mid(2).toInt() - 1;
-}
-
-// Reads only const snapshots, so it runs on a worker thread as well as on the GUI thread.
-lora::Matrix matrixFor(const QString& name, const lora::Mlp* base, const lora::Mlp* adapted) {
-    if (name == kSeedRank1) return lora::rankExample("rank1");
-    if (name == kSeedRank2) return lora::rankExample("rank2");
-    if (name == kSeedZeros) return lora::rankExample("zeros");
-    if (name == kSeedLowRank) return lowRankSeed();
-    if (name == kSeedGaussian) return gaussianSeed();
-    const int layer = layerOf(name);
-    if (name.endsWith(kDeltaSuffix)) return adapted->adapter(layer)->delta();
-    return (base ? base : adapted)->layer(layer).W;
-}
 
 QString grouped(double v) { // 50,176
     return QLocale().toString(static_cast<qlonglong>(v));
@@ -214,7 +178,7 @@ void SvdTab::rebuildEntries() {
         for (int i = 0; i < m_adapted->layerCount(); ++i)
             if (m_adapted->adapter(i))
                 names << QString::fromStdString(m_adapted->layerName(i)) + kDeltaSuffix;
-    names << kSeedRank1 << kSeedRank2 << kSeedZeros << kSeedLowRank << kSeedGaussian;
+    names << seedNames();
 
     QString pick = weights ? names.front() : kSeedGaussian;
     if (m_userPicked && names.contains(previous))
