@@ -23,6 +23,12 @@ lora::Evaluation evaluateCopy(const lora::Mlp& model, const lora::Dataset& split
     return lora::evaluate(copy, split, logits);
 }
 
+lora::Evaluation evaluateBase(const PredictionRequest& request, const lora::Dataset& split) {
+    if (request.cache)
+        return request.cache->baseEvaluation(request.base, request.data, request.classes);
+    return evaluateCopy(*request.base, split, false);
+}
+
 void evaluateModels(const PredictionRequest& request, const lora::Dataset& split, bool logits,
                     PredictionResult& result) {
     if (request.model) {
@@ -34,7 +40,7 @@ void evaluateModels(const PredictionRequest& request, const lora::Dataset& split
     }
     if (!request.base) return;
     if (request.base != request.model || request.mergeModel) {
-        result.baseEvaluation = evaluateCopy(*request.base, split, false);
+        result.baseEvaluation = evaluateBase(request, split);
         result.baseEvaluated = true;
     } else if (result.evaluated) {
         result.baseEvaluation = result.evaluation;
@@ -46,7 +52,11 @@ void evaluateModels(const PredictionRequest& request, const lora::Dataset& split
 PredictionResult predict(const PredictionRequest& request) {
     PredictionResult result;
     result.generation = request.generation;
-    const lora::Dataset split = lora::filterClassesRemap(request.data->test, request.classes);
+    const std::shared_ptr<const lora::Dataset> owned =
+        request.cache ? request.cache->split(request.data, request.classes)
+                      : std::make_shared<const lora::Dataset>(
+                            lora::filterClassesRemap(request.data->test, request.classes));
+    const lora::Dataset& split = *owned;
     const bool ordered = request.order != SampleOrder::Spread;
     evaluateModels(request, split, ordered, result);
 
@@ -74,6 +84,31 @@ PredictionResult predict(const PredictionRequest& request) {
 }
 
 } // namespace
+
+std::shared_ptr<const lora::Dataset> PredictionCache::split(const DataPtr& data,
+                                                            const std::vector<int>& classes) {
+    std::lock_guard lock(m_mutex);
+    if (!m_split || data != m_splitData || classes != m_splitClasses) {
+        m_split =
+            std::make_shared<const lora::Dataset>(lora::filterClassesRemap(data->test, classes));
+        m_splitData = data;
+        m_splitClasses = classes;
+    }
+    return m_split;
+}
+
+lora::Evaluation PredictionCache::baseEvaluation(const ModelPtr& base, const DataPtr& data,
+                                                 const std::vector<int>& classes) {
+    const std::shared_ptr<const lora::Dataset> test = split(data, classes);
+    std::lock_guard lock(m_mutex);
+    if (base != m_base || data != m_baseData || classes != m_baseClasses) {
+        m_baseEvaluation = evaluateCopy(*base, *test, false);
+        m_base = base;
+        m_baseData = data;
+        m_baseClasses = classes;
+    }
+    return m_baseEvaluation;
+}
 
 PredictionResult computePredictions(const PredictionRequest& request) {
     try {

@@ -6,6 +6,8 @@
 
 #include <QString>
 #include <QtGlobal>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 // Which test digits fill the grid.
@@ -13,6 +15,27 @@ enum class SampleOrder {
     Spread,         // evenly spaced over the split: the same digits for every model
     MistakesOnly,   // the model's wrong predictions, in split order
     LeastConfident, // lowest top softmax probability first
+};
+
+// What stays the same from one request to the next while a slider moves the adapter: the
+// task's test split and the base's evaluation on it. A live α or r′ tick then costs one
+// evaluation (the adapted model's), not a copy of the split and a second pass for the base.
+class PredictionCache {
+public:
+    std::shared_ptr<const lora::Dataset> split(const DataPtr& data,
+                                               const std::vector<int>& classes);
+    lora::Evaluation baseEvaluation(const ModelPtr& base, const DataPtr& data,
+                                    const std::vector<int>& classes);
+
+private:
+    std::mutex m_mutex; // requests may overlap: one still running while the next starts
+    DataPtr m_splitData;
+    std::vector<int> m_splitClasses;
+    std::shared_ptr<const lora::Dataset> m_split;
+    ModelPtr m_base; // held, so that a new snapshot can never reuse its address
+    DataPtr m_baseData;
+    std::vector<int> m_baseClasses;
+    lora::Evaluation m_baseEvaluation;
 };
 
 struct PredictionRequest {
@@ -23,7 +46,8 @@ struct PredictionRequest {
     DataPtr data;
     std::vector<int> classes; // the task's real digits
     SampleOrder order = SampleOrder::Spread;
-    int shown = 32; // grid cells at most
+    int shown = 32;                         // grid cells at most
+    std::shared_ptr<PredictionCache> cache; // may be null: everything computed afresh
 };
 
 struct PredictionResult {

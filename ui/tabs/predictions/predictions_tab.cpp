@@ -268,6 +268,7 @@ void PredictionsTab::evaluate() {
     request.classes = classes();
     request.order = m_order;
     request.shown = kShownSamples;
+    request.cache = m_cache;
     m_pending = m_generation;
     m_watcher->setFuture(runInBackground(
         [request] { return std::make_shared<PredictionResult>(computePredictions(request)); }));

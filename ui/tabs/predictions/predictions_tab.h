@@ -81,6 +81,8 @@ private:
     ConfusionWidget* m_confusion = nullptr;
     WrongCountsChart* m_wrongCounts = nullptr;
     QFutureWatcher<std::shared_ptr<PredictionResult>>* m_watcher = nullptr;
+    // The split and the base's evaluation, kept across the requests of a slider drag.
+    std::shared_ptr<PredictionCache> m_cache = std::make_shared<PredictionCache>();
 
     ModelPtr m_model, m_base, m_lora, m_full;
     QString m_label;
