@@ -27,6 +27,7 @@
 #include "session/experiment_session.h"
 #include "tabs/predictions/predictions_tab.h"
 #include "train/trainer.h"
+#include "widgets/scroll_page.h"
 
 #include "event_timing.h"
 
@@ -157,7 +158,7 @@ int main(int argc, char** argv) {
     if (!adapters->importAdapter(dir.filePath("adapter"))) fail("import failed");
     if (!adapters->setActiveAdapter(adapters->names().first())) fail("activate failed");
     auto* tabs = window.findChild<QTabWidget*>("panelTabs");
-    tabs->setCurrentWidget(window.predictionsTab());
+    showPage(tabs, window.predictionsTab()); // the tab holds it in a scroll area
     PredictionsTab* predictions = window.predictionsTab();
     LiveAdapterBox* box = window.controls()->liveBox();
     QSlider* s = box->findChild<QSlider*>(c.alpha ? "liveAlphaSlider" : "liveRankSlider");
