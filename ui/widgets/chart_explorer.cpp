@@ -25,7 +25,8 @@ QList<QXYSeries*> xySeries(QChart* chart) {
 
 } // namespace
 
-ChartExplorer::ChartExplorer(QChartView* view) : QObject(view), m_view(view) {
+ChartExplorer::ChartExplorer(QChartView* view)
+    : QObject(view), m_view(view), m_viewport(view->viewport()) {
     view->setMouseTracking(true);
     view->viewport()->setMouseTracking(true);
     view->viewport()->installEventFilter(this);
@@ -166,7 +167,7 @@ void ChartExplorer::connectLegend() {
 }
 
 bool ChartExplorer::eventFilter(QObject* watched, QEvent* event) {
-    if (watched != m_view->viewport() || !chart()) return false;
+    if (watched != m_viewport || !chart()) return false;
     switch (event->type()) {
     case QEvent::MouseMove: {
         const auto* e = static_cast<QMouseEvent*>(event);

@@ -46,6 +46,7 @@ private:
     void refitLog();      // the log axis follows new data; a value ≤ 0 switches it off
 
     QChartView* m_view;
+    QObject* m_viewport; // compared only: the view may be mid-destruction when events come
     QSet<QLegendMarker*> m_connected;
     QValueAxis* m_linear = nullptr; // hidden while the log axis stands in for it
     QLogValueAxis* m_log = nullptr;

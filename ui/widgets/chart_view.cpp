@@ -57,6 +57,11 @@ ChartView::ChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent)
 }
 
 ChartView::~ChartView() {
+    // The explorer filters the viewport's events; during QWidget's teardown this is no longer a
+    // QChartView, so the filter goes first.
+    viewport()->removeEventFilter(m_explorer);
+    delete m_explorer;
+    m_explorer = nullptr;
     // The chart and its axes outlive this part of the object (QChartView deletes them): their
     // signals must no longer reach the fit.
     for (QValueAxis* axis : m_wanted.keys()) disconnect(axis, nullptr, this, nullptr);
