@@ -23,6 +23,10 @@ WeakestDigitFinder::WeakestDigitFinder(QObject* parent)
     });
 }
 
+WeakestDigitFinder::~WeakestDigitFinder() {
+    m_watcher->waitForFinished();
+}
+
 void WeakestDigitFinder::find(ModelPtr base, DataPtr data, const std::vector<int>& classes) {
     m_requested = base;
     if (!base || !data) return;

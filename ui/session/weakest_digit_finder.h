@@ -19,6 +19,9 @@ class WeakestDigitFinder : public QObject {
     Q_OBJECT
 public:
     explicit WeakestDigitFinder(QObject* parent = nullptr);
+    // Waits for a search in progress (one evaluation): it reads the data set, which may be
+    // the embedded one, freed at exit after everything else (ASan caught a job still reading).
+    ~WeakestDigitFinder() override;
 
     // classes: the base's real digits (its outputs in order). A newer request supersedes.
     void find(ModelPtr base, DataPtr data, const std::vector<int>& classes);
