@@ -19,6 +19,7 @@
 #include "tabs/variants/variants_tab.h"
 #include "time_scale.h"
 #include "widgets/scroll_page.h"
+#include "window_runs.h"
 
 #include <QAbstractButton>
 #include <QAction>
@@ -41,17 +42,13 @@
 #include <thread>
 #include <vector>
 
+using lora::test::trainAndWait;
+
 namespace {
 
 // Runs the event loop until `ready` holds; false after `ms`.
 bool waitUntil(const std::function<bool()>& ready, int ms) {
     return QTest::qWaitFor(ready, ms);
-}
-
-bool trainAndWait(MainWindow& w, const char* action, int ms = 120000) {
-    w.action(action)->trigger();
-    if (!w.session()->isRunning()) return false;
-    return waitUntil([&] { return !w.session()->isRunning(); }, ms);
 }
 
 } // namespace

@@ -15,6 +15,7 @@
 #include "tabs/sweep/sweep_tab.h"
 #include "tabs/training/training_tab.h"
 #include "tabs/variants/variants_tab.h"
+#include "window_runs.h"
 
 #include <QAction>
 #include <QDir>
@@ -39,13 +40,9 @@
 
 using lora::test::sameBits;
 
-namespace {
+using lora::test::trainAndWait;
 
-bool trainAndWait(MainWindow& w, const char* action) {
-    w.action(action)->trigger();
-    if (!w.session()->isRunning()) return false;
-    return QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 120000);
-}
+namespace {
 
 // One fine-tuning epoch keeps each run to about a second.
 void quickSettings(MainWindow& w) {

@@ -6,6 +6,7 @@
 #include "app/session_actions.h"
 #include "modal_answer.h"
 #include "session/experiment_session.h"
+#include "window_runs.h"
 
 #include <QAction>
 #include <QFile>
@@ -23,15 +24,9 @@ using lora::test::ModalAnswerer;
 
 Q_DECLARE_METATYPE(Answer)
 
-namespace {
+using lora::test::trainAndWait;
 
-bool trainAndWait(MainWindow& w, const char* action) {
-    w.action(action)->trigger();
-    if (!w.session()->isRunning()) return false;
-    return QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 120000);
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestSessionActionsUnsaved : public QObject {
     Q_OBJECT

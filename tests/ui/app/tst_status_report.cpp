@@ -4,6 +4,7 @@
 #include "docks/controls_dock.h"
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
+#include "window_runs.h"
 
 #include <QLabel>
 #include <QLineEdit>
@@ -14,16 +15,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+using lora::test::trainAndWait;
+
 namespace {
 
 bool waitUntil(const std::function<bool()>& ready, int ms) {
     return QTest::qWaitFor(ready, ms);
-}
-
-bool trainAndWait(MainWindow& w, const char* action, int ms = 120000) {
-    w.action(action)->trigger();
-    if (!w.session()->isRunning()) return false;
-    return waitUntil([&] { return !w.session()->isRunning(); }, ms);
 }
 
 } // namespace

@@ -16,6 +16,7 @@
 #include "tabs/training/training_tab.h"
 #include "util/rng.h"
 #include "widgets/chart_view.h"
+#include "window_runs.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -31,13 +32,9 @@
 
 using lora::test::sameBits;
 
-namespace {
+using lora::test::trainAndWait;
 
-bool trainAndWait(MainWindow& w, const char* action) {
-    w.action(action)->trigger();
-    if (!w.session()->isRunning()) return false;
-    return QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 120000);
-}
+namespace {
 
 // Everything Reset throws away, as values to compare bit for bit.
 struct Kept {

@@ -1,13 +1,14 @@
 // Seed 002's gradient descent in the Rank & SVD panel (GradientDescentSection through
 // SvdTab): it reaches the SVD optimum, runs on the matrix selected (not a stand-in seed), is
 // emptied when another matrix is chosen, and its button stops a run.
-#include "data/idx.h"
 #include "linalg/gd_approximation.h"
 #include "linalg/truncated_svd.h"
 #include "tabs/svd/gradient_descent_section.h"
 #include "tabs/svd/svd_tab.h"
-#include "train/trainer.h"
 #include "widgets/chart_view.h"
+
+#include "seed_base.h"
+#include "svd_tab_waits.h"
 
 #include <QComboBox>
 #include <QLabel>
@@ -18,35 +19,16 @@
 
 using namespace lora;
 
+using lora::test::selectAndWait;
+using lora::test::waitReady;
+
 namespace {
 
-constexpr int kTimeoutMs = 60000;
+constexpr int kTimeoutMs = lora::test::kSvdTimeoutMs;
 
-// Seed 000's base: 784-64-2 trained one epoch on 3-vs-4.
+// Seed 000's base, as a snapshot the panel can hold.
 std::shared_ptr<Mlp> trainedBase() {
-    auto net = std::make_shared<Mlp>("784-64-2");
-    Rng rng(0);
-    net->initDefault(rng);
-    const Dataset train = filterClassesRemap(loadEmbeddedMnist().train, {3, 4});
-    TrainOptions options;
-    options.validateEachEpoch = false;
-    Trainer(*net, options).run(train, nullptr);
-    return net;
-}
-
-bool waitReady(SvdTab& panel) {
-    QSignalSpy ready(&panel, &SvdTab::decompositionReady);
-    return panel.isReady() || ready.wait(kTimeoutMs);
-}
-
-bool selectAndWait(SvdTab& panel, const QString& name) {
-    auto* combo = panel.findChild<QComboBox*>("matrixCombo");
-    const int index = combo->findText(name);
-    if (index < 0) return false;
-    QSignalSpy ready(&panel, &SvdTab::decompositionReady);
-    combo->setCurrentIndex(index);
-    if (!panel.isReady() && !ready.wait(kTimeoutMs)) return false;
-    return panel.isReady() && panel.matrixName() == name;
+    return std::make_shared<Mlp>(lora::test::trainedSeedBase());
 }
 
 } // namespace

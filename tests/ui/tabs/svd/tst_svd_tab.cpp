@@ -6,6 +6,7 @@
 #include "gui_stall_probe.h"
 #include "linalg/gd_approximation.h"
 #include "linalg/truncated_svd.h"
+#include "svd_tab_waits.h"
 #include "tabs/svd/svd_tab.h"
 #include "time_scale.h"
 #include "train/trainer.h"
@@ -21,6 +22,9 @@
 #include <cmath>
 
 using namespace lora;
+
+using lora::test::selectAndWait;
+using lora::test::waitReady;
 
 namespace {
 
@@ -46,22 +50,6 @@ std::shared_ptr<Mlp> adapted(const Mlp& base, int rank, const std::string& layer
     LoraLinear* a = net->adapter(net->layerIndex(layer));
     for (Eigen::Index i = 0; i < a->B.size(); ++i) a->B.data()[i] = rng.normal();
     return net;
-}
-
-// Selects through the combo as a user would, then waits for that matrix's decomposition.
-bool selectAndWait(SvdTab& panel, const QString& name) {
-    auto* combo = panel.findChild<QComboBox*>("matrixCombo");
-    const int index = combo->findText(name);
-    if (index < 0) return false;
-    QSignalSpy ready(&panel, &SvdTab::decompositionReady);
-    combo->setCurrentIndex(index);
-    if (!panel.isReady() && !ready.wait(kTimeoutMs)) return false;
-    return panel.isReady() && panel.matrixName() == name;
-}
-
-bool waitReady(SvdTab& panel) {
-    QSignalSpy ready(&panel, &SvdTab::decompositionReady);
-    return panel.isReady() || ready.wait(kTimeoutMs);
 }
 
 // The W_r heatmap follows the rank on a worker thread; its title says which rank it shows.
