@@ -117,7 +117,9 @@ SessionUndo::SessionUndo(ExperimentSession* session, RunHistory* history, QObjec
 }
 
 bool SessionUndo::hasUnsavedWork() const {
-    return m_made || !m_stack->isClean();
+    // A run in progress counts from its request, not from when the worker reports it: closing
+    // throws it away either way (under ASan a RichBoyNet run had reported nothing by 300 ms).
+    return m_made || m_session->isRunning() || !m_stack->isClean();
 }
 
 void SessionUndo::markSaved() {
