@@ -67,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_svd->setObjectName("svdPanel");
     m_training->setObjectName("trainingPanel");
     m_predictions->setObjectName("predictionsPanel");
+    m_predictions->setEvaluationCache(m_session->adapters()->evaluations());
     m_parameters->setObjectName("parametersPanel");
     m_sweep->setObjectName("sweepPanel");
     m_history = new RunHistory(m_session, this);

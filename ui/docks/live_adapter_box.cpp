@@ -177,16 +177,18 @@ void LiveAdapterBox::startScoring() {
     m_evaluatingRank = v.rank();
     m_evaluatingAlpha = v.alpha();
     m_accuracyLabel->setText(tr("scoring α %1, r′ %2…").arg(v.alpha()).arg(v.rank()));
-    // The split is cut in the job too: copying 2,000 images costs the GUI thread ~2 ms a tick.
-    m_watcher.setFuture(runInBackground([model, task = std::move(task)] {
-        try {
-            const lora::Dataset split = lora::filterClassesRemap(task.data->test, task.classes);
-            lora::Mlp copy = *model; // forward() writes workspaces; the snapshot is const
-            return static_cast<double>(lora::evaluate(copy, split).accuracy);
-        } catch (const std::exception&) {
-            return std::numeric_limits<double>::quiet_NaN(); // an empty split: nothing to score
-        }
-    }));
+    // The Predictions panel asks the same cache for the same snapshot: whichever comes second
+    // waits for the first one's pass instead of running its own. The split is cut (once) in
+    // the job too: copying 2,000 images would cost the GUI thread ~2 ms.
+    m_watcher.setFuture(
+        runInBackground([model, task = std::move(task), cache = m_adapters->evaluations()] {
+            try {
+                return static_cast<double>(
+                    cache->evaluation(model, false, task.data, task.classes)->accuracy);
+            } catch (const std::exception&) {
+                return std::numeric_limits<double>::quiet_NaN(); // an empty split
+            }
+        }));
 }
 
 void LiveAdapterBox::onEvaluated() {

@@ -7,6 +7,7 @@
 // in with setTask(), and the manager asks for a new task with targetClassesWanted().
 #include "nn/adapter_combine.h"
 #include "session/adapter_live_view.h"
+#include "session/evaluation_cache.h"
 #include "session/run_types.h"
 #include "train/adapter_library.h"
 
@@ -50,6 +51,9 @@ public:
         std::vector<int> classes;
     };
     ScoringTask activeScoringTask() const;
+    // Where the views' evaluations are kept: the live box and the Predictions panel score a
+    // slider tick's snapshot once between them.
+    const std::shared_ptr<EvaluationCache>& evaluations() const { return m_evaluations; }
 
     // For the session: a new base (or none) empties the library; a finished LoRA run adds
     // its adapter and makes it active, its model becoming the snapshot. Neither emits
@@ -122,6 +126,7 @@ private:
     ModelPtr m_active;
     AdapterLiveView m_view;
     double m_lastUnmergeError;
+    std::shared_ptr<EvaluationCache> m_evaluations = std::make_shared<EvaluationCache>();
 
 public:
     // Puts a removed adapter back at `index` (Edit → Undo), its weights, name and info as

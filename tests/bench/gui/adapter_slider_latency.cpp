@@ -15,7 +15,9 @@
 // paint of any Predictions widget, and the flush after it, once the panel's evaluation of the
 // new view has landed, plus a 40 ms quiet period in which later paints still count. The drag
 // goes notch by notch from the trained value to one end of the slider, to the other end and
-// back (α: 1 → 1024 → 0.25 → 1; r′: 64 → 1 → 64).
+// back (α: 1 → 1024 → 0.25 → 1; r′: 64 → 1 → 64). grid_* times the first paint of the digit
+// grid with the view's predictions: from the panel's preview of the shown digits, which comes
+// ahead of the whole split's evaluation (or from that evaluation when no preview was sent).
 #include "app/main_window.h"
 #include "data/idx.h"
 #include "docks/controls_dock.h"
@@ -27,6 +29,7 @@
 #include "session/experiment_session.h"
 #include "tabs/predictions/predictions_tab.h"
 #include "train/trainer.h"
+#include "widgets/digit_grid_widget.h"
 #include "widgets/scroll_page.h"
 
 #include "event_timing.h"
@@ -84,15 +87,19 @@ void writeModels(const Case& c, const QTemporaryDir& dir) {
 
 struct Probe {
     PredictionsTab* panel = nullptr;
+    QWidget* grid = nullptr;
     QWidget* window = nullptr;
     QElapsedTimer* clock = nullptr;
-    bool armed = false, painted = false, pendingFlush = false;
-    qint64 lastEnd = -1;
+    bool armed = false, painted = false, pendingFlush = false, previewed = false;
+    qint64 lastEnd = -1, gridEnd = -1;
 
     void after(QObject* o, QEvent::Type type) {
         if (!armed || !o->isWidgetType()) return;
         auto* w = static_cast<QWidget*>(o);
         const qint64 now = clock->nsecsElapsed();
+        // The grid drawn with the view's predictions, from its preview or its full evaluation.
+        if (type == QEvent::Paint && w == grid && gridEnd < 0 && (previewed || painted))
+            gridEnd = now;
         if (type == QEvent::Paint && (w == panel || panel->isAncestorOf(w))) {
             lastEnd = now;
             pendingFlush = true;
@@ -113,15 +120,15 @@ std::vector<int> dragSchedule(int start, int count) {
 }
 
 void printResult(const Case& c, const std::vector<double>& steps, const std::vector<double>& syncs,
-                 const std::vector<double>& scored) {
+                 const std::vector<double>& scored, const std::vector<double>& grids) {
     std::printf(
         "{\"preset\": \"%s\", \"slider\": \"%s\", \"platform\": \"%s\", \"steps\": %zu, "
         "\"median_ms\": %.2f, \"p90_ms\": %.2f, \"max_ms\": %.2f, \"sync_median_ms\": %.2f, "
-        "\"scored_median_ms\": %.2f}\n",
+        "\"scored_median_ms\": %.2f, \"grid_median_ms\": %.2f, \"grid_p90_ms\": %.2f}\n",
         c.rich ? "richboynet" : "transfer", c.alpha ? "alpha" : "rank",
         qPrintable(QGuiApplication::platformName()), steps.size(), percentile(steps, 0.5),
         percentile(steps, 0.9), percentile(steps, 1.0), percentile(syncs, 0.5),
-        percentile(scored, 0.5));
+        percentile(scored, 0.5), percentile(grids, 0.5), percentile(grids, 0.9));
 }
 
 } // namespace
@@ -166,16 +173,17 @@ int main(int argc, char** argv) {
         fail("the window never settled");
     runFor(300);
 
-    Probe probe{predictions, &window, &app.clock};
+    Probe probe{predictions, predictions->findChild<DigitGridWidget*>(), &window, &app.clock};
+    QObject::connect(predictions, &PredictionsTab::previewed, [&probe] { probe.previewed = true; });
     app.clock.start();
     app.afterEvent = [&probe](QObject* o, QEvent::Type t) { probe.after(o, t); };
-    std::vector<double> steps, syncs, scored;
+    std::vector<double> steps, syncs, scored, grids;
     qint64 scoredAt = -1; // when the panel took in its evaluation of the step's view
     QObject::connect(predictions, &PredictionsTab::evaluated,
                      [&] { scoredAt = app.clock.nsecsElapsed(); });
     for (int notch : dragSchedule(s->value(), s->maximum() + 1)) {
-        probe.painted = probe.pendingFlush = false;
-        probe.lastEnd = -1;
+        probe.painted = probe.pendingFlush = probe.previewed = false;
+        probe.lastEnd = probe.gridEnd = -1;
         probe.armed = true;
         scoredAt = -1;
         const qint64 t0 = app.clock.nsecsElapsed();
@@ -188,11 +196,12 @@ int main(int argc, char** argv) {
         probe.armed = false;
         steps.push_back(ms(probe.lastEnd - t0));
         scored.push_back(ms(scoredAt - t0));
+        grids.push_back(ms((probe.gridEnd >= 0 ? probe.gridEnd : probe.lastEnd) - t0));
         // The box's own scoring is part of the app's work per tick; let it land before the
         // next notch, as the panel's does.
         waitUntil([&] { return !box->isEvaluating(); }, 30000, 1);
     }
-    printResult(c, steps, syncs, scored);
+    printResult(c, steps, syncs, scored, grids);
     if (parser.isSet(grab)) {
         s->setValue(s->maximum() / 2); // a view apart from the trained adapter, then settle
         waitUntil([&] { return !predictions->isEvaluating() && !box->isEvaluating(); }, 30000);

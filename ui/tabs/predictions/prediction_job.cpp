@@ -1,7 +1,6 @@
 #include "tabs/predictions/prediction_job.h"
 
 #include "data/dataset.h"
-#include "train/merge_check.h"
 #include "train/prediction_stats.h"
 #include "util/error.h"
 
@@ -18,47 +17,61 @@ std::vector<int> spreadRows(int n, int shown) {
     return rows;
 }
 
-lora::Evaluation evaluateCopy(const lora::Mlp& model, const lora::Dataset& split, bool logits) {
-    lora::Mlp copy = model; // forward() writes workspaces; the snapshot is const
-    return lora::evaluate(copy, split, logits);
-}
-
-lora::Evaluation evaluateBase(const PredictionRequest& request, const lora::Dataset& split) {
-    if (request.cache)
-        return request.cache->baseEvaluation(request.base, request.data, request.classes);
-    return evaluateCopy(*request.base, split, false);
-}
-
-void evaluateModels(const PredictionRequest& request, const lora::Dataset& split, bool logits,
-                    PredictionResult& result) {
+void evaluateModels(const PredictionRequest& request, PredictionResult& result) {
+    EvaluationCache& cache = *request.cache;
     if (request.model) {
-        if (request.mergeModel && request.model->hasLora())
-            result.evaluation = evaluateCopy(lora::mergedModel(*request.model), split, logits);
-        else
-            result.evaluation = evaluateCopy(*request.model, split, logits);
+        result.evaluation =
+            *cache.evaluation(request.model, request.mergeModel, request.data, request.classes);
         result.evaluated = true;
     }
     if (!request.base) return;
-    if (request.base != request.model || request.mergeModel) {
-        result.baseEvaluation = evaluateBase(request, split);
-        result.baseEvaluated = true;
-    } else if (result.evaluated) {
-        result.baseEvaluation = result.evaluation;
-        result.baseEvaluation.logits.resize(0, 0);
-        result.baseEvaluated = true;
+    result.baseEvaluation = *cache.evaluation(request.base, false, request.data, request.classes);
+    result.baseEvaluation.logits.resize(0, 0);
+    result.baseEvaluated = true;
+}
+
+// The split rows' images and real digits into `result`, in grid order.
+void fillSamples(const PredictionRequest& request, const lora::Dataset& split,
+                 PredictionResult& result) {
+    const int shown = static_cast<int>(result.rows.size());
+    result.sampleImages.resize(shown, split.features());
+    for (int k = 0; k < shown; ++k) {
+        const int row = result.rows[k];
+        result.sampleImages.row(k) = split.images.row(row);
+        result.sampleTrue.push_back(request.classes[split.labels[row]]);
     }
 }
 
-PredictionResult predict(const PredictionRequest& request) {
+void sendPreview(const PredictionRequest& request, const lora::Dataset& split,
+                 const std::function<void(PredictionResult)>& preview) {
+    if (!preview || !request.model || request.mergeModel || request.order != SampleOrder::Spread ||
+        request.cache->has(request.model, false, request.data, request.classes))
+        return;
+    PredictionResult quick;
+    quick.generation = request.generation;
+    quick.preview = true;
+    quick.rows = spreadRows(split.size(), request.shown);
+    fillSamples(request, split, quick);
+    try {
+        for (int p : lora::predictRows(*request.model, quick.sampleImages))
+            quick.samplePredicted.push_back(request.classes[p]);
+    } catch (const std::exception&) {
+        return; // the full pass reports it
+    }
+    quick.evaluated = true;
+    preview(std::move(quick));
+}
+
+PredictionResult predict(const PredictionRequest& request,
+                         const std::function<void(PredictionResult)>& preview) {
     PredictionResult result;
     result.generation = request.generation;
     const std::shared_ptr<const lora::Dataset> owned =
-        request.cache ? request.cache->split(request.data, request.classes)
-                      : std::make_shared<const lora::Dataset>(
-                            lora::filterClassesRemap(request.data->test, request.classes));
+        request.cache->split(request.data, request.classes);
     const lora::Dataset& split = *owned;
     const bool ordered = request.order != SampleOrder::Spread;
-    evaluateModels(request, split, ordered, result);
+    sendPreview(request, split, preview);
+    evaluateModels(request, result);
 
     std::vector<float> confidence;
     if (result.evaluated && ordered) confidence = lora::topProbabilities(result.evaluation.logits);
@@ -70,12 +83,9 @@ PredictionResult predict(const PredictionRequest& request) {
         result.rows = lora::leastConfidentRows(confidence, request.shown);
     result.evaluation.logits.resize(0, 0); // not needed past here, and large for 10 000 rows
 
-    const int shown = static_cast<int>(result.rows.size());
-    result.sampleImages.resize(shown, split.features());
-    for (int k = 0; k < shown; ++k) {
+    fillSamples(request, split, result);
+    for (std::size_t k = 0; k < result.rows.size(); ++k) {
         const int row = result.rows[k];
-        result.sampleImages.row(k) = split.images.row(row);
-        result.sampleTrue.push_back(request.classes[split.labels[row]]);
         if (result.evaluated)
             result.samplePredicted.push_back(request.classes[result.evaluation.predictions[row]]);
         if (!confidence.empty()) result.confidence.push_back(confidence[row]);
@@ -85,34 +95,10 @@ PredictionResult predict(const PredictionRequest& request) {
 
 } // namespace
 
-std::shared_ptr<const lora::Dataset> PredictionCache::split(const DataPtr& data,
-                                                            const std::vector<int>& classes) {
-    std::lock_guard lock(m_mutex);
-    if (!m_split || data != m_splitData || classes != m_splitClasses) {
-        m_split =
-            std::make_shared<const lora::Dataset>(lora::filterClassesRemap(data->test, classes));
-        m_splitData = data;
-        m_splitClasses = classes;
-    }
-    return m_split;
-}
-
-lora::Evaluation PredictionCache::baseEvaluation(const ModelPtr& base, const DataPtr& data,
-                                                 const std::vector<int>& classes) {
-    const std::shared_ptr<const lora::Dataset> test = split(data, classes);
-    std::lock_guard lock(m_mutex);
-    if (base != m_base || data != m_baseData || classes != m_baseClasses) {
-        m_baseEvaluation = evaluateCopy(*base, *test, false);
-        m_base = base;
-        m_baseData = data;
-        m_baseClasses = classes;
-    }
-    return m_baseEvaluation;
-}
-
-PredictionResult computePredictions(const PredictionRequest& request) {
+PredictionResult computePredictions(const PredictionRequest& request,
+                                    const std::function<void(PredictionResult)>& preview) {
     try {
-        return predict(request);
+        return predict(request, preview);
     } catch (const std::exception& e) {
         PredictionResult failed;
         failed.generation = request.generation;

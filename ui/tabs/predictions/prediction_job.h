@@ -1,13 +1,14 @@
 #pragma once
 // The Predictions tab's work off the GUI thread: one model and the base evaluated on the
 // chosen task's test split, and the digits the grid shows in the chosen order.
+#include "session/evaluation_cache.h"
 #include "session/run_types.h"
 #include "train/evaluate.h"
 
 #include <QString>
 #include <QtGlobal>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 // Which test digits fill the grid.
@@ -15,27 +16,6 @@ enum class SampleOrder {
     Spread,         // evenly spaced over the split: the same digits for every model
     MistakesOnly,   // the model's wrong predictions, in split order
     LeastConfident, // lowest top softmax probability first
-};
-
-// What stays the same from one request to the next while a slider moves the adapter: the
-// task's test split and the base's evaluation on it. A live α or r′ tick then costs one
-// evaluation (the adapted model's), not a copy of the split and a second pass for the base.
-class PredictionCache {
-public:
-    std::shared_ptr<const lora::Dataset> split(const DataPtr& data,
-                                               const std::vector<int>& classes);
-    lora::Evaluation baseEvaluation(const ModelPtr& base, const DataPtr& data,
-                                    const std::vector<int>& classes);
-
-private:
-    std::mutex m_mutex; // requests may overlap: one still running while the next starts
-    DataPtr m_splitData;
-    std::vector<int> m_splitClasses;
-    std::shared_ptr<const lora::Dataset> m_split;
-    ModelPtr m_base; // held, so that a new snapshot can never reuse its address
-    DataPtr m_baseData;
-    std::vector<int> m_baseClasses;
-    lora::Evaluation m_baseEvaluation;
 };
 
 struct PredictionRequest {
@@ -46,12 +26,17 @@ struct PredictionRequest {
     DataPtr data;
     std::vector<int> classes; // the task's real digits
     SampleOrder order = SampleOrder::Spread;
-    int shown = 32;                         // grid cells at most
-    std::shared_ptr<PredictionCache> cache; // may be null: everything computed afresh
+    int shown = 32; // grid cells at most
+    // Shared with the live adapter box: a slider tick's view is evaluated once for both, and
+    // the base's evaluation is kept from tick to tick. Required.
+    std::shared_ptr<EvaluationCache> cache;
 };
 
 struct PredictionResult {
     quint64 generation = 0;
+    // Only the grid's digits and their predictions, sent ahead of the full evaluation so that
+    // a slider tick on a wide network shows on the grid before the whole split is scored.
+    bool preview = false;
     QString error; // one line, when the evaluation threw
     bool evaluated = false;
     lora::Evaluation evaluation; // of the model
@@ -63,5 +48,8 @@ struct PredictionResult {
     std::vector<int> sampleTrue, samplePredicted; // real digits
 };
 
-// Runs on a background thread; an exception becomes `error`.
-PredictionResult computePredictions(const PredictionRequest& request);
+// Runs on a background thread; an exception becomes `error`. In the evenly spaced order,
+// when the model's evaluation is not cached yet, `preview` first receives the grid's
+// predictions alone (an error there is left to the full pass).
+PredictionResult computePredictions(const PredictionRequest& request,
+                                    const std::function<void(PredictionResult)>& preview = {});

@@ -100,11 +100,15 @@ PredictionsTab::PredictionsTab(QWidget* parent) : QWidget(parent) {
 
     m_watcher = new QFutureWatcher<std::shared_ptr<PredictionResult>>(this);
     connect(m_watcher, &QFutureWatcherBase::finished, this, &PredictionsTab::onEvaluated);
+    connect(m_watcher, &QFutureWatcherBase::resultReadyAt, this, &PredictionsTab::onPreview);
     connect(m_taskCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_showBase = index == 1;
         reload();
     });
-    connect(m_modelCombo, &QComboBox::currentIndexChanged, this, [this] { evaluate(); });
+    connect(m_modelCombo, &QComboBox::currentIndexChanged, this, [this] {
+        clearOutcome(); // another model: the last one's figures would mislead while it runs
+        evaluate();
+    });
     connect(m_orderCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_order = static_cast<SampleOrder>(index);
         reload();
@@ -160,6 +164,10 @@ QString PredictionsTab::shownLabel() const {
         break;
     }
     return m_label;
+}
+
+void PredictionsTab::setEvaluationCache(std::shared_ptr<EvaluationCache> cache) {
+    m_cache = std::move(cache);
 }
 
 void PredictionsTab::setModel(ModelPtr model, const QString& label) {
@@ -219,6 +227,7 @@ void PredictionsTab::setOrder(SampleOrder order) {
 
 // The task or the order changed: new digits for the grid, then a fresh evaluation.
 void PredictionsTab::reload() {
+    clearOutcome();
     m_grid->clear();
     evaluate();
 }
@@ -226,16 +235,13 @@ void PredictionsTab::reload() {
 void PredictionsTab::evaluate() {
     ++m_generation; // any evaluation still running is now stale
     m_pending = 0;
-    m_confusion->clear();
-    m_wrongCounts->clear();
-    m_grid->setPredictions({});
     m_messageLabel->hide();
     m_gridNote->hide();
-    m_beforeAfterLabel->clear();
     m_accuracy = 0;
     m_baseAccuracy = std::numeric_limits<float>::quiet_NaN();
     m_correct = m_total = 0;
     if (!m_data || classes().empty()) {
+        clearOutcome();
         m_accuracyLabel->setText(tr("No data yet"));
         return;
     }
@@ -244,6 +250,9 @@ void PredictionsTab::evaluate() {
     const QString label = shownLabel();
     const QString problem = mismatch(chosen);
     const ModelPtr model = problem.isEmpty() ? chosen : nullptr;
+    // A model to evaluate keeps the figures shown until its own land, so that a slider drag
+    // updates them in place instead of blanking the panel at every tick.
+    if (!model) clearOutcome();
     if (!chosen) {
         m_accuracyLabel->setText(
             m_modelCombo->currentIndex() == static_cast<int>(ModelChoice::Current) || !m_base
@@ -270,8 +279,22 @@ void PredictionsTab::evaluate() {
     request.shown = kShownSamples;
     request.cache = m_cache;
     m_pending = m_generation;
-    m_watcher->setFuture(runInBackground(
-        [request] { return std::make_shared<PredictionResult>(computePredictions(request)); }));
+    // Two results: the grid's preview (when one is sent), then the full evaluation.
+    m_watcher->setFuture(QtConcurrent::run(
+        backgroundPool(), [request](QPromise<std::shared_ptr<PredictionResult>>& promise) {
+            lowerCurrentThreadPriority();
+            promise.addResult(std::make_shared<PredictionResult>(
+                computePredictions(request, [&promise](PredictionResult preview) {
+                    promise.addResult(std::make_shared<PredictionResult>(std::move(preview)));
+                })));
+        }));
+}
+
+void PredictionsTab::clearOutcome() {
+    m_confusion->clear();
+    m_wrongCounts->clear();
+    m_grid->setPredictions({});
+    m_beforeAfterLabel->clear();
 }
 
 // Why `model` cannot be evaluated on the chosen task; empty when it can (or is null).
@@ -293,8 +316,18 @@ QString PredictionsTab::mismatch(const ModelPtr& model) const {
     return {};
 }
 
+void PredictionsTab::onPreview(int index) {
+    const std::shared_ptr<PredictionResult> preview = m_watcher->resultAt(index);
+    if (!preview || !preview->preview || preview->generation != m_generation) return;
+    if (m_grid->cellCount() == 0) m_grid->setSamples(preview->sampleImages, preview->sampleTrue);
+    m_grid->setPredictions(preview->samplePredicted);
+    emit previewed();
+}
+
 void PredictionsTab::onEvaluated() {
-    const std::shared_ptr<PredictionResult> result = m_watcher->result();
+    const QFuture<std::shared_ptr<PredictionResult>> future = m_watcher->future();
+    if (future.resultCount() == 0) return;
+    const std::shared_ptr<PredictionResult> result = future.resultAt(future.resultCount() - 1);
     if (!result || result->generation != m_generation) return; // superseded
     m_pending = 0;
     if (!result->error.isEmpty()) {
@@ -341,14 +374,21 @@ void PredictionsTab::showOutcome(const PredictionResult& result) {
                                      percent(100 * result.confidence.back())));
         m_gridNote->show();
     }
-    if (!result.baseEvaluated) return;
+    if (!result.baseEvaluated) {
+        m_wrongCounts->clear();
+        m_beforeAfterLabel->clear();
+        return;
+    }
     const lora::Evaluation& before = result.baseEvaluation;
     m_baseAccuracy = before.accuracy;
     const bool isBase = chosenModel() == m_base &&
                         m_modelCombo->currentIndex() != static_cast<int>(ModelChoice::Merged);
     m_wrongCounts->setCounts(classes(), before.errorsPerClass,
                              isBase ? std::vector<int>{} : evaluation.errorsPerClass, label);
-    if (isBase) return;
+    if (isBase) {
+        m_beforeAfterLabel->clear();
+        return;
+    }
     const float gain = m_accuracy - m_baseAccuracy;
     m_beforeAfterLabel->setText(tr("before → after: base %1 → %2 %3 (%4%5 points)")
                                     .arg(percent(m_baseAccuracy), label, percent(m_accuracy),

@@ -39,6 +39,9 @@ public:
     // top softmax probability of each (empty in the evenly spaced order).
     const std::vector<int>& shownRows() const { return m_rows; }
     const std::vector<float>& shownConfidence() const { return m_confidence; }
+    // Where evaluations are kept; the main window passes the adapter manager's, so that a
+    // live slider tick is evaluated once for this panel and the adapter box. Not null.
+    void setEvaluationCache(std::shared_ptr<EvaluationCache> cache);
 
 public slots:
     // model: what the Current choice evaluates (null clears); label names it ("base",
@@ -60,6 +63,7 @@ public slots:
 
 signals:
     void evaluated(float accuracy); // after each evaluation lands
+    void previewed();               // the grid shows a new model's predictions ahead of it
 
 private:
     const std::vector<int>& classes() const; // of the chosen task
@@ -68,6 +72,8 @@ private:
     void reload();
     void evaluate();
     void onEvaluated();
+    void onPreview(int index);
+    void clearOutcome(); // grid predictions, confusion, wrong counts, before → after
     void showOutcome(const PredictionResult& result);
 
     QComboBox* m_taskCombo = nullptr;
@@ -82,7 +88,7 @@ private:
     WrongCountsChart* m_wrongCounts = nullptr;
     QFutureWatcher<std::shared_ptr<PredictionResult>>* m_watcher = nullptr;
     // The split and the base's evaluation, kept across the requests of a slider drag.
-    std::shared_ptr<PredictionCache> m_cache = std::make_shared<PredictionCache>();
+    std::shared_ptr<EvaluationCache> m_cache = std::make_shared<EvaluationCache>();
 
     ModelPtr m_model, m_base, m_lora, m_full;
     QString m_label;

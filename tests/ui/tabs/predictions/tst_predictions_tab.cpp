@@ -2,7 +2,8 @@
 // and a rank-4 LoRA fine-tune on 7-vs-8 (seed 000). The panel's accuracy must equal the
 // core's exactly for base, LoRA on, LoRA off and the base task; the grid's red cells match
 // the wrong predictions among the shown digits; stale evaluations are dropped; a model
-// with the wrong number of outputs gets a message instead of an evaluation.
+// with the wrong number of outputs gets a message instead of an evaluation; a new model shows
+// on the grid (a preview) before its full evaluation, with the last figures kept meanwhile.
 #include "data/idx.h"
 #include "tabs/predictions/predictions_tab.h"
 #include "train/evaluate.h"
@@ -195,6 +196,36 @@ private slots:
         QCOMPARE(spy.count(), 1);
         QCOMPARE(spy.at(0).at(0).toFloat(), accuracyOf(*m_adapted, m_targetTest));
         QCOMPARE(panel.accuracy(), accuracyOf(*m_adapted, m_targetTest));
+    }
+
+    // A slider tick's new model: the grid's predictions arrive first, the confusion matrix of
+    // the last model stays until the new one's lands, and a model already evaluated (kept
+    // in the cache) needs no preview.
+    void previewComesFirstAndNothingBlanks() {
+        PredictionsTab panel;
+        panel.setTask(m_data, kTargetClasses, kBaseClasses);
+        panel.setModel(m_base, "base");
+        QVERIFY(settle(panel));
+        auto* grid = panel.findChild<DigitGridWidget*>();
+        auto* confusion = panel.findChild<ConfusionWidget*>();
+        QStringList order;
+        int previewWrong = -1;
+        connect(&panel, &PredictionsTab::previewed, this, [&] {
+            order << "preview";
+            previewWrong = grid->wrongCount();
+            QVERIFY(panel.isEvaluating());
+        });
+        connect(&panel, &PredictionsTab::evaluated, this, [&] { order << "evaluated"; });
+        panel.setModel(m_adapted, "base + LoRA r4");
+        QVERIFY(panel.isEvaluating());
+        QCOMPARE(confusion->classCount(), 2); // the base's, still shown
+        QVERIFY(settle(panel));
+        QCOMPARE(order, QStringList({"preview", "evaluated"}));
+        QCOMPARE(previewWrong, grid->wrongCount()); // the preview's labels were the model's
+        order.clear();
+        panel.setModel(m_base, "base");
+        QVERIFY(settle(panel));
+        QCOMPARE(order, QStringList({"evaluated"}));
     }
 
     void mismatchedOutputsShowAMessage() {
