@@ -1,5 +1,6 @@
 #include "tabs/parameters/parameters_tab.h"
 
+#include "tabs/parameters/memory_chart.h"
 #include "util/error.h"
 #include "widgets/chart_view.h"
 
@@ -158,6 +159,8 @@ void ParametersTab::buildChart() {
 }
 
 void ParametersTab::buildTables() {
+    m_memoryChart = new MemoryChart(this);
+    m_memoryChart->setObjectName(QStringLiteral("memoryChart"));
     m_memoryTable = new QTableWidget(7, 4, this);
     m_memoryTable->setObjectName(QStringLiteral("memoryTable"));
     m_memoryTable->setHorizontalHeaderLabels(
@@ -192,8 +195,11 @@ void ParametersTab::arrange() {
     tables->addWidget(m_memoryTable);
     tables->addWidget(new QLabel(tr("Per layer type"), this));
     tables->addWidget(m_layerTable, 1);
+    auto* charts = new QVBoxLayout;
+    charts->addWidget(m_chartView, 1);
+    charts->addWidget(m_memoryChart, 1);
     auto* body = new QHBoxLayout;
-    body->addWidget(m_chartView, 5);
+    body->addLayout(charts, 5);
     body->addLayout(tables, 6);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
@@ -336,6 +342,7 @@ void ParametersTab::fillMemoryTable() {
                            tr("%1 bytes").arg(english.toString(values[c], 'f', 0))));
     }
     m_memoryTable->setRowCount(int(m_budget.memory.size()));
+    m_memoryChart->setRows(m_budget.memory);
     m_memoryTable->setVerticalHeaderLabels(rows);
     // Exactly as tall as its rows, leaving the rest of the column to the layer table.
     m_memoryTable->setFixedHeight(m_memoryTable->horizontalHeader()->sizeHint().height() +

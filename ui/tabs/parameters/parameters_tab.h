@@ -16,6 +16,7 @@ class QLabel;
 class QLogValueAxis;
 class QTableWidget;
 class ChartView;
+class MemoryChart;
 
 class ParametersTab : public QWidget {
     Q_OBJECT
@@ -69,5 +70,6 @@ private:
     QBarCategoryAxis* m_layerAxis = nullptr;
     QLogValueAxis* m_countAxis = nullptr;
     QTableWidget* m_memoryTable = nullptr;
+    MemoryChart* m_memoryChart = nullptr;
     QTableWidget* m_layerTable = nullptr;
 };
