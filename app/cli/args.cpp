@@ -22,7 +22,13 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<Flag>& flags,
            const std::map<std::string, std::string>& refused) {
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
-        if (a.rfind("--", 0) != 0) throw InputError("unexpected argument '" + a + "'");
+        if (a.rfind("--", 0) != 0) {
+            // A command that takes --path also takes its value bare: lora-cli inspect PATH.
+            if (!findFlag(flags, "path") || m_values.count("path"))
+                throw InputError("unexpected argument '" + a + "'");
+            m_values["path"] = a;
+            continue;
+        }
         const std::string name = a.substr(2);
         const Flag* flag = findFlag(flags, name);
         if (!flag && refused.count(name)) throw InputError(refused.at(name));

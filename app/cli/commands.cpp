@@ -193,6 +193,15 @@ std::vector<Command> linalgCommands() {
 // Commands on adapter folders.
 std::vector<Command> adapterCommands() {
     return {
+        {"inspect",
+         "what a real LoRA file holds: format, modules, the spectrum of every ΔW",
+         "PATH (a PEFT folder or adapter_model.safetensors, a kohya, diffusers or LyCORIS "
+         ".safetensors)",
+         {{"path", "PATH", "the file or folder (the flag may be left out: lora-cli inspect PATH)"}},
+         {},
+         runInspect,
+         {"singular values come from the thin factors (never the formed ΔW); up to 64 are "
+          "listed per module"}},
         {"analyze",
          "the LoRA paper's analyses of one layer",
          "--base FILE --adapter DIR --layer fc1 [--compare DIR] [--rank R] [--seed 0]",

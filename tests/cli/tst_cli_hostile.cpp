@@ -96,6 +96,14 @@ private slots:
             ::mkfifo((d + "/fifo.safetensors").toUtf8().constData(), 0600);
             return QStringList{"eval", "--base", d + "/fifo.safetensors"};
         }) << "not a regular file";
+        QTest::newRow("/dev/zero inspected") << Maker([](const QString&) {
+            return QStringList{"inspect", "/dev/zero"};
+        }) << "not a regular file";
+        QTest::newRow("a FIFO as a PEFT folder's config") << Maker([](const QString& d) {
+            QDir(d).mkdir("peft");
+            ::mkfifo((d + "/peft/adapter_config.json").toUtf8().constData(), 0600);
+            return QStringList{"inspect", d + "/peft"};
+        }) << "not a regular file";
         QTest::newRow("a 32 MB metadata value") << Maker([](const QString& d) {
             writeBytes(d + "/m.safetensors",
                        safetensors("{\"__metadata__\":{\"lora_explorer.classes\":\"" +
