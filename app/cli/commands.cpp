@@ -190,8 +190,8 @@ std::vector<Command> linalgCommands() {
     };
 }
 
-// Commands on adapter folders.
-std::vector<Command> adapterCommands() {
+// Commands on real LoRA files of any format.
+std::vector<Command> fileCommands() {
     return {
         {"inspect",
          "what a real LoRA file holds: format, modules, the spectrum of every ΔW",
@@ -202,6 +202,27 @@ std::vector<Command> adapterCommands() {
          runInspect,
          {"singular values come from the thin factors (never the formed ΔW); up to 64 are "
           "listed per module"}},
+        {"resize",
+         "a real LoRA file cut to a lower rank, its scale kept",
+         "PATH --out PATH2 (--rank R | --sv-ratio X | --sv-fro F | --sv-cumulative F) "
+         "[--max-rank R] [--dtype keep|f32|f16|bf16]",
+         {{"path", "PATH", "the file or folder (the flag may be left out)"},
+          {"rank", "R", "keep R directions per module (fewer where a module has fewer)"},
+          {"sv-ratio", "X", "keep the directions with σ > σ₀/X (kohya's sv_ratio)"},
+          {"sv-fro", "F", "the fewest directions keeping a share F of ‖ΔW‖_F (kohya's sv_fro)"},
+          {"sv-cumulative", "F", "the fewest directions keeping a share F of Σσ"},
+          {"max-rank", "R", "caps the rank the sv-* rules keep"},
+          {"dtype", "keep|f32|f16|bf16", "how the tensors are stored (default: as read)"}},
+         {kOutput},
+         runResize,
+         {"each module keeps the best rank-r′ part of its ΔW (Eckart–Young), computed from the "
+          "thin factors; alpha is set so that its scale is unchanged"}},
+    };
+}
+
+// Commands on adapter folders.
+std::vector<Command> adapterCommands() {
+    return {
         {"analyze",
          "the LoRA paper's analyses of one layer",
          "--base FILE --adapter DIR --layer fc1 [--compare DIR] [--rank R] [--seed 0]",
@@ -284,7 +305,7 @@ bool Command::readsDigits() const {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = [] {
         std::vector<Command> all = trainingCommands();
-        for (auto part : {linalgCommands(), adapterCommands()})
+        for (auto part : {linalgCommands(), adapterCommands(), fileCommands()})
             all.insert(all.end(), part.begin(), part.end());
         return all;
     }();

@@ -59,6 +59,7 @@ int runVariants(const Args& args);
 int runScaling(const Args& args);
 int runBench(const Args& args);
 int runInspect(const Args& args);
+int runResize(const Args& args);
 int runAdaptersList(const Args& args);
 int runAdaptersImport(const Args& args);
 int runAdaptersMerge(const Args& args);

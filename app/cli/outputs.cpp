@@ -31,7 +31,13 @@ const Flag* findFlag(const std::vector<Flag>& flags, const std::string& name) {
 void checkOutputs(const std::vector<std::string>& argv, const std::vector<Flag>& accepted) {
     using Labelled = std::vector<std::pair<std::string, std::string>>;
     Labelled outputs, inputs;
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        // A bare argument is the command's PATH (args.cpp): an input like --path's value.
+        if (argv[i].rfind("--", 0) != 0) {
+            if (findFlag(accepted, "path")) inputs.emplace_back("PATH", argv[i]);
+            continue;
+        }
+        if (i + 1 >= argv.size()) break;
         const Flag* flag = findFlag(accepted, argv[i].substr(2));
         if (!flag || flag->value.empty()) continue; // a switch
         const std::string label = "--" + flag->name;

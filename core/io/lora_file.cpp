@@ -101,7 +101,7 @@ LoraFile decodeLoraFile(const SafetensorsFile& file, const json* peftConfig,
     return out;
 }
 
-LoraFile readLoraFile(const std::string& path) {
+LoraFile readLoraFile(const std::string& path, LoraSource* source) {
     std::error_code ec;
     const bool folder = fs::is_directory(path, ec);
     const std::string weightsPath =
@@ -121,9 +121,14 @@ LoraFile readLoraFile(const std::string& path) {
         if (!config.is_object()) throw InputError(configPath.string() + ": is not a JSON object");
         bytes += text.size();
     }
-    const SafetensorsFile file = readSafetensors(weightsPath);
+    SafetensorsFile file = readSafetensors(weightsPath);
     LoraFile out = decodeLoraFile(file, withConfig ? &config : nullptr, weightsPath);
     out.bytes = bytes + fs::file_size(weightsPath, ec);
+    if (source) {
+        source->tensors = std::move(file);
+        source->config = withConfig ? config.dump(2) : std::string();
+        source->folder = withConfig;
+    }
     return out;
 }
 

@@ -26,10 +26,18 @@ struct LoraFile {
     std::uint64_t bytes = 0;                     // on disk (both files of a PEFT folder)
 };
 
+// What a LoraFile was read from, for writing it back changed (resize, convert).
+struct LoraSource {
+    SafetensorsFile tensors;
+    std::string config;  // adapter_config.json's text; empty for a single file
+    bool folder = false; // a PEFT folder (or its adapter_model.safetensors)
+};
+
 // A file or a PEFT folder. InputError "<path>: …" naming the tensor and the fault for anything
 // that is not one of the formats or disagrees with itself (shapes, ranks of the two halves,
 // a missing half, alpha not a finite positive number, an unknown suffix).
-LoraFile readLoraFile(const std::string& path);
+// `source`, when given, receives what was read.
+LoraFile readLoraFile(const std::string& path, LoraSource* source = nullptr);
 // The same from tensors already read; `peftConfig` is adapter_config.json when there is one.
 LoraFile decodeLoraFile(const SafetensorsFile& file, const nlohmann::json* peftConfig,
                         const std::string& what);

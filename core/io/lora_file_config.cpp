@@ -16,7 +16,8 @@ using json = nlohmann::json;
 const std::string kPeftPrefix = "base_model.model.";
 
 bool isPlainName(const std::string& key) {
-    return key.find_first_of("\\^$.|?*+()[]{}") == std::string::npos;
+    // Dots are left out: a dotted module path matches itself either way.
+    return key.find_first_of("\\^$|?*+()[]{}") == std::string::npos;
 }
 
 double positiveNumber(const json& value, const std::string& what, const std::string& field) {

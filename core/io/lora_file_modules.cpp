@@ -64,6 +64,11 @@ private:
         const NamedTensor& up = need(embedding ? KeyPart::EmbeddingUp : KeyPart::Up, "up (B) half");
         m_module.down = matrix(down);
         m_module.up = matrix(up);
+        m_module.downKey = down.name;
+        m_module.upKey = up.name;
+        m_module.downShape = down.shape;
+        m_module.upShape = up.shape;
+        if (const NamedTensor* a = get(KeyPart::Alpha)) m_module.alphaKey = a->name;
         const std::int64_t rank = down.shape[0];
         if (up.shape[1] != rank)
             fail("has ranks that disagree: " + down.name + " has " + std::to_string(rank) +

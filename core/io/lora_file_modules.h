@@ -1,9 +1,9 @@
 #pragma once
 // One module of a real LoRA file built from its tensors: the halves checked against each
 // other (shapes, ranks, nothing missing) and turned into the thin factors of its ΔW.
-#include "io/lora_module.h"
 #include "io/lora_file_config.h"
 #include "io/lora_file_keys.h"
+#include "io/lora_module.h"
 
 #include <map>
 #include <string>

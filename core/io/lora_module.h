@@ -32,6 +32,9 @@ struct LoraModule {
     Matrix kronLeft, kronRight;
     // Set when the file alone does not give the weight's final change (DoRA, whole weights).
     std::string note;
+    // LoRA and DoRA: the tensors the factors came from, for writing the module back.
+    std::string downKey, upKey, alphaKey; // alphaKey empty when the file has no alpha tensor
+    std::vector<std::int64_t> downShape, upShape;
 };
 
 } // namespace lora

@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include "io/atomic_file.h"
+#include "io/float16.h"
 #include "io/input_gate.h"
 #include "io/json_limits.h"
 #include "util/error.h"
@@ -23,7 +24,7 @@ using nlohmann::json;
 // costs (its text, its parse and its metadata, about three times its size) under 128 MB.
 constexpr std::uint64_t kMaxHeaderBytes = 32 << 20;
 
-enum class DType { F32, F16, BF16 };
+using DType = TensorDType;
 
 struct Entry {
     std::string name;
@@ -48,18 +49,6 @@ float fromBits(std::uint32_t bits) {
     float f;
     std::memcpy(&f, &bits, sizeof f);
     return f;
-}
-
-float halfToFloat(std::uint16_t h) {
-    const std::uint32_t sign = std::uint32_t(h >> 15) << 31;
-    const int exponent = (h >> 10) & 0x1f;
-    const std::uint32_t mantissa = h & 0x3ff;
-    if (exponent == 0) { // zero or subnormal: mantissa · 2⁻²⁴, exact in float
-        const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-        return sign ? -magnitude : magnitude;
-    }
-    if (exponent == 31) return fromBits(sign | 0x7f800000u | mantissa << 13); // inf / NaN
-    return fromBits(sign | std::uint32_t(exponent - 15 + 127) << 23 | mantissa << 13);
 }
 
 // A positive JSON integer; rejects negatives, floats and everything else.
@@ -158,7 +147,7 @@ void convert(float* out, const Entry& e, const std::uint8_t* bytes, std::size_t 
         else if (e.dtype == DType::F16)
             out[i] = halfToFloat(std::uint16_t(p[0] | p[1] << 8));
         else
-            out[i] = fromBits(std::uint32_t(p[0] | p[1] << 8) << 16); // BF16: top half of F32
+            out[i] = bf16ToFloat(std::uint16_t(p[0] | p[1] << 8));
     }
 }
 
@@ -192,6 +181,14 @@ void checkLayout(std::vector<Entry>& entries, std::uint64_t dataSize, const std:
 
 } // namespace
 
+const char* toString(TensorDType dtype) {
+    return dtype == DType::F32 ? "F32" : dtype == DType::F16 ? "F16" : "BF16";
+}
+
+std::size_t bytesPer(TensorDType dtype) {
+    return dtype == DType::F32 ? 4 : 2;
+}
+
 const NamedTensor* SafetensorsFile::find(const std::string& name) const {
     for (const auto& t : tensors)
         if (t.name == name) return &t;
@@ -219,11 +216,12 @@ std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file) {
                              " values but shape " + shapeString(t.shape) + " needs " +
                              std::to_string(numel));
         nlohmann::ordered_json entry = nlohmann::ordered_json::object();
-        entry["dtype"] = "F32";
+        entry["dtype"] = toString(t.dtype);
         entry["shape"] = t.shape;
-        entry["data_offsets"] = nlohmann::ordered_json::array({offset, offset + 4 * numel});
+        const std::uint64_t bytes = bytesPer(t.dtype) * numel;
+        entry["data_offsets"] = nlohmann::ordered_json::array({offset, offset + bytes});
         header[t.name] = std::move(entry);
-        offset += 4 * numel;
+        offset += bytes;
     }
     std::string text;
     try {
@@ -241,7 +239,10 @@ std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file) {
         for (float f : t.data) {
             std::uint32_t bits;
             std::memcpy(&bits, &f, sizeof bits);
-            for (int i = 0; i < 4; ++i) out.push_back(std::uint8_t(bits >> (8 * i)));
+            if (t.dtype == DType::F16) bits = floatToHalf(f);
+            if (t.dtype == DType::BF16) bits = floatToBf16(f);
+            for (std::size_t i = 0; i < bytesPer(t.dtype); ++i)
+                out.push_back(std::uint8_t(bits >> (8 * i)));
         }
     }
     return out;
@@ -317,7 +318,7 @@ SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const 
     for (const Entry& e : h.entries) {
         std::vector<float> values(tensorValues(e));
         convert(values.data(), e, data + e.begin, e.end - e.begin);
-        file.tensors.push_back({e.name, e.shape, std::move(values)});
+        file.tensors.push_back({e.name, e.shape, std::move(values), e.dtype});
     }
     return file;
 }
@@ -359,7 +360,7 @@ SafetensorsFile readSafetensors(const std::string& path, std::uint64_t maxBytes,
             in.readAt(chunk.data(), 8 + headerSize + e.begin + at * size, chunk.size());
             convert(values.data() + at, e, chunk.data(), chunk.size());
         }
-        file.tensors.push_back({e.name, e.shape, std::move(values)});
+        file.tensors.push_back({e.name, e.shape, std::move(values), e.dtype});
     }
     return file;
 }

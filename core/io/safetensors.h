@@ -12,10 +12,17 @@
 
 namespace lora {
 
+// How a tensor is stored in a file; in memory it is always float32.
+enum class TensorDType { F32, F16, BF16 };
+const char* toString(TensorDType dtype);
+std::size_t bytesPer(TensorDType dtype);
+
 struct NamedTensor {
     std::string name;
     std::vector<std::int64_t> shape;
     std::vector<float> data; // always float32 in memory; F16/BF16 files are widened
+    // As read; written back so (narrowed with round-to-nearest-even), so a file keeps its size.
+    TensorDType dtype = TensorDType::F32;
 };
 
 struct SafetensorsFile {
@@ -25,7 +32,7 @@ struct SafetensorsFile {
     const NamedTensor* find(const std::string& name) const;
 };
 
-// Serialise as F32 tensors, in the given order. Metadata values must be strings.
+// Serialise in the given order, each tensor in its dtype. Metadata values must be strings.
 std::vector<std::uint8_t> encodeSafetensors(const SafetensorsFile& file);
 // Parse and validate; throws InputError("<what>: <problem>") on anything malformed.
 SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t>& bytes, const std::string& what);
