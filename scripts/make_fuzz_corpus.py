@@ -68,7 +68,9 @@ def write(target, name, data):
 
 
 def main():
-    shutil.rmtree(OUT, ignore_errors=True)
+    # Only the targets written here: input_gate's seeds are kept by hand.
+    for target in ("safetensors", "adapter", "idx", "architecture", "lora_file"):
+        shutil.rmtree(os.path.join(OUT, target), ignore_errors=True)
     base = {"fc1.weight": ([6, 10], 60), "fc1.bias": ([6], 6)}
     write("safetensors", "model.safetensors",
           safetensors([(k, s, ramp(n)) for k, (s, n) in base.items()],
@@ -94,6 +96,24 @@ def main():
     write("idx", "labels.idx1", idx_labels(5))
     write("idx", "images.idx3.gz", gzip.compress(idx_images(2, 28, 28), mtime=0))
     write("idx", "labels.idx1.gz", gzip.compress(idx_labels(7), mtime=0))
+
+    # Real LoRA files of every format inspect reads (small shapes).
+    write("lora_file", "peft.safetensors", safetensors(adapter_tensors(2)))
+    kohya = [("lora_unet_conv.lora_down.weight", [2, 3, 3, 3], ramp(54)),
+             ("lora_unet_conv.lora_up.weight", [4, 2, 1, 1], ramp(8, 0.02)),
+             ("lora_unet_conv.alpha", [], [1.0]),
+             ("lora_te1_q.lora_down.weight", [2, 5], ramp(10)),
+             ("lora_te1_q.lora_up.weight", [5, 2], ramp(10, 0.02))]
+    write("lora_file", "kohya.safetensors",
+          safetensors(kohya, metadata={"ss_network_dim": "2", "ss_tag_frequency": '{"a": {"b": 1}}'}))
+    diffusers = adapter_tensors(2, prefix="unet.")
+    write("lora_file", "diffusers.safetensors",
+          safetensors(diffusers, "F16", metadata={"lora_adapter_metadata": '{"r": 2, "lora_alpha": 1}'}))
+    lycoris = [("m.hada_w1_a", [4, 2], ramp(8)), ("m.hada_w1_b", [2, 3], ramp(6)),
+               ("m.hada_w2_a", [4, 2], ramp(8, 0.02)), ("m.hada_w2_b", [2, 3], ramp(6, 0.02)),
+               ("m.alpha", [], [1.0]), ("k.lokr_w1", [2, 2], ramp(4)),
+               ("k.lokr_w2_a", [3, 1], ramp(3)), ("k.lokr_w2_b", [1, 2], ramp(2))]
+    write("lora_file", "lycoris.safetensors", safetensors(lycoris))
 
     for i, arch in enumerate(["784-64-2", "784-1000-2000-10", "784--2", "0-10", "784-99999999-2", "3"]):
         write("architecture", f"arch{i}", arch.encode())
