@@ -73,11 +73,9 @@ int runResize(const Args& args) {
 
     std::vector<ModuleReplacement> replaced;
     Json modules = Json::array();
-    bool rslora = false;
-    if (!source.config.empty()) rslora = Json::parse(source.config).value("use_rslora", false);
     std::set<int> newRanks;
     for (const LoraModule& m : file.modules) {
-        const ResizedModule r = resizeModule(m, rule, rslora);
+        const ResizedModule r = resizeModule(m, rule, file.rslora);
         Json j = {{"name", r.name},
                   {"rank", r.rank},
                   {"new_rank", r.newRank},

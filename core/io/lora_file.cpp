@@ -88,6 +88,7 @@ LoraFile decodeLoraFile(const SafetensorsFile& file, const json* peftConfig,
     out.format = formatOf(grouped, peftConfig != nullptr);
     out.metadata = file.metadata;
     out.baseModel = rules.baseModel();
+    out.rslora = rules.rslora();
     std::vector<std::pair<std::size_t, LoraModule>> ordered;
     for (const auto& [name, tensors] : grouped) {
         ModuleParts parts{name, tensors.parts, what};

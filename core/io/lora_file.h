@@ -24,6 +24,7 @@ struct LoraFile {
     std::vector<LoraModule> modules;             // in the order of their first tensor
     std::int64_t params = 0;                     // values in all tensors
     std::uint64_t bytes = 0;                     // on disk (both files of a PEFT folder)
+    bool rslora = false; // the config (PEFT's or diffusers' header) scales by α/√r
 };
 
 // What a LoraFile was read from, for writing it back changed (resize, convert).

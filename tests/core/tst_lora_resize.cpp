@@ -48,10 +48,9 @@ LoraFile resized(const QTemporaryDir& dir, const TestLoraFile& f, const std::str
                  LoraSource* written = nullptr) {
     LoraSource source;
     const LoraFile file = readLoraFile(writeSource(dir, f, name), &source);
-    bool rslora = source.config.find("\"use_rslora\": true") != std::string::npos;
     std::vector<ModuleReplacement> replaced;
     for (const LoraModule& m : file.modules) {
-        const ResizedModule out = resizeModule(m, {ResizeMethod::Rank, double(r), 0}, rslora);
+        const ResizedModule out = resizeModule(m, {ResizeMethod::Rank, double(r), 0}, file.rslora);
         if (out.resized) replaced.push_back({out.name, out.up, out.down, out.alpha});
     }
     const std::string outPath = dir.filePath(QString::fromStdString(name + "-r")).toStdString();
