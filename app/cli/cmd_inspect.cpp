@@ -2,8 +2,7 @@
 // every module's ΔW described by its spectrum.
 #include "cli/common.h"
 #include "io/json_limits.h"
-#include "io/lora_file.h"
-#include "linalg/module_spectrum.h"
+#include "linalg/lora_inspection.h"
 
 #include <algorithm>
 
@@ -32,10 +31,11 @@ Json metadataJson(const std::map<std::string, std::string>& metadata) {
     return out;
 }
 
-Json moduleJson(const LoraModule& m) {
+Json moduleJson(const ModuleReport& report) {
+    const LoraModule& m = report.module;
     Json j = {{"name", m.name},   {"type", toString(m.kind)}, {"shape", m.shape},  {"rank", m.rank},
               {"alpha", m.alpha}, {"scale", m.scale},         {"params", m.params}};
-    const ModuleSpectrum s = moduleSpectrum(m);
+    const ModuleSpectrum& s = report.spectrum;
     if (s.available) {
         const std::size_t n = std::min(kListedValues, s.singularValues.size());
         j["delta_norm"] = s.deltaNorm;
@@ -57,9 +57,9 @@ Json moduleJson(const LoraModule& m) {
 
 int runInspect(const Args& args) {
     const std::string path = args.required("path");
-    const LoraFile file = readLoraFile(path);
+    const LoraReport file = inspectLoraFile(path);
     Json modules = Json::array();
-    for (const LoraModule& m : file.modules) modules.push_back(moduleJson(m));
+    for (const ModuleReport& m : file.modules) modules.push_back(moduleJson(m));
     logLine(std::string(toString(file.format)) + ": " + std::to_string(file.modules.size()) +
             " modules, " + std::to_string(file.params) + " values");
     printResult({{"command", "inspect"},

@@ -2,14 +2,11 @@
 // resize_lora.py does it but from the thin factors: the best rank-r′ part of each ΔW with its
 // scale kept, written in the file's own format.
 #include "cli/common.h"
-#include "io/lora_file.h"
-#include "io/lora_file_write.h"
-#include "linalg/lora_resize.h"
+#include "linalg/lora_file_resize.h"
 #include "util/error.h"
 
 #include <cmath>
 #include <optional>
-#include <set>
 
 namespace lora::cli {
 
@@ -68,14 +65,9 @@ int runResize(const Args& args) {
     const ResizeRule rule = ruleFrom(args);
     LoraWriteOptions options;
     options.dtype = dtypeFrom(args);
-    LoraSource source;
-    const LoraFile file = readLoraFile(path, &source);
-
-    std::vector<ModuleReplacement> replaced;
+    const FileResize result = resizeLoraFile(path, out, rule, options);
     Json modules = Json::array();
-    std::set<int> newRanks;
-    for (const LoraModule& m : file.modules) {
-        const ResizedModule r = resizeModule(m, rule, file.rslora);
+    for (const ResizedModule& r : result.modules) {
         Json j = {{"name", r.name},
                   {"rank", r.rank},
                   {"new_rank", r.newRank},
@@ -83,25 +75,18 @@ int runResize(const Args& args) {
                   {"resized", r.resized}};
         if (!r.reason.empty()) j["reason"] = r.reason;
         modules.push_back(j);
-        if (m.kind == ModuleKind::Lora) newRanks.insert(r.newRank);
-        if (r.resized) replaced.push_back({r.name, r.up, r.down, r.alpha});
     }
-    if (source.tensors.metadata.count("ss_network_dim")) {
-        const bool one = newRanks.size() == 1;
-        options.metadata["ss_network_dim"] = one ? std::to_string(*newRanks.begin()) : "Dynamic";
-        options.metadata["ss_network_alpha"] = "Dynamic"; // each module's alpha keeps its scale
-    }
-    const std::uint64_t written = writeLoraFile(out, source, file, replaced, options);
-    logLine("resized " + std::to_string(replaced.size()) + " of " +
-            std::to_string(file.modules.size()) + " modules: " + std::to_string(file.bytes) +
-            " -> " + std::to_string(written) + " bytes");
+    logLine("resized " + std::to_string(result.resizedCount) + " of " +
+            std::to_string(result.modules.size()) +
+            " modules: " + std::to_string(result.bytesBefore) + " -> " +
+            std::to_string(result.bytesAfter) + " bytes");
     printResult({{"command", "resize"},
                  {"path", path},
                  {"out", out},
-                 {"format", toString(file.format)},
+                 {"format", toString(result.format)},
                  {"modules", modules},
-                 {"bytes_before", file.bytes},
-                 {"bytes_after", written}});
+                 {"bytes_before", result.bytesBefore},
+                 {"bytes_after", result.bytesAfter}});
     return 0;
 }
 
