@@ -26,12 +26,6 @@ constexpr const char* kConfigName = "adapter_config.json";
 constexpr const char* kWeightsName = "adapter_model.safetensors";
 const std::string kPrefix = "base_model.model.";
 
-std::string shapeString(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 // Integral alphas are written as integers like PEFT's own configs; others as the shortest
 // decimal that reads back to the same float, independent of the C locale.
 json numberJson(float v) {

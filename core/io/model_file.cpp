@@ -19,12 +19,6 @@ constexpr const char* kFormatVersion = "1";
 // Pixel mean and standard deviation the model expects its inputs to be normalised with.
 constexpr const char* kNormalisation = "0.1307,0.3081";
 
-std::string shapeString(const std::vector<std::int64_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 // "fc12.weight" -> (12, "weight"). Leading zeros and huge indices are rejected, so every
 // accepted key round-trips through layerName().
 bool parseLayerKey(const std::string& key, int& index, std::string& param) {

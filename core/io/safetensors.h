@@ -3,6 +3,7 @@
 // with spaces to a multiple of 8), then raw little-endian tensor data. Offsets in the
 // header are relative to the data start, sorted, contiguous and cover it exactly.
 #include "io/input_gate.h"
+#include "io/safetensors_header.h"
 
 #include <cstdint>
 #include <functional>
@@ -11,19 +12,6 @@
 #include <vector>
 
 namespace lora {
-
-// How a tensor is stored in a file; in memory it is always float32.
-enum class TensorDType { F32, F16, BF16 };
-const char* toString(TensorDType dtype);
-std::size_t bytesPer(TensorDType dtype);
-
-struct NamedTensor {
-    std::string name;
-    std::vector<std::int64_t> shape;
-    std::vector<float> data; // always float32 in memory; F16/BF16 files are widened
-    // As read; written back so (narrowed with round-to-nearest-even), so a file keeps its size.
-    TensorDType dtype = TensorDType::F32;
-};
 
 struct SafetensorsFile {
     std::vector<NamedTensor> tensors; // in file (offset) order
