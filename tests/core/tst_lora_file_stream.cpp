@@ -161,6 +161,40 @@ private slots:
         }
     }
 
+    // The Gram route to the spectrum on factors that are not of full rank: B = 0 (PEFT's
+    // initial state), B with two equal columns, and values spread over eight decades.
+    void degenerateFactorsMatchDenseSvd_data() {
+        QTest::addColumn<QString>("case_");
+        QTest::newRow("B = 0") << "zero";
+        QTest::newRow("two equal columns") << "equal";
+        QTest::newRow("eight decades") << "decades";
+    }
+    void degenerateFactorsMatchDenseSvd() {
+        QFETCH(QString, case_);
+        Rng rng(9);
+        NamedTensor a = test::tensor(rng, "m.lora_A.weight", {4, 30});
+        NamedTensor b = test::tensor(rng, "m.lora_B.weight", {20, 4});
+        for (int i = 0; i < 20; ++i)
+            for (int j = 0; j < 4; ++j) {
+                float& v = b.data[i * 4 + j];
+                if (case_ == "zero") v = 0;
+                if (case_ == "equal" && j == 3) v = b.data[i * 4 + 2];
+                if (case_ == "decades") v *= std::pow(1e-3f, float(j));
+            }
+        TestLoraFile f;
+        f.tensors.tensors = {a, b};
+        const std::string path = write(f);
+        const LoraReport report = inspectLoraFile(path);
+        const Eigen::MatrixXd delta = test::denseOf(b) * test::denseOf(a);
+        const Eigen::VectorXd expected = Eigen::BDCSVD<Eigen::MatrixXd>(delta).singularValues();
+        const std::vector<double>& got = report.modules.at(0).spectrum.singularValues;
+        QCOMPARE(got.size(), std::size_t(4));
+        for (int i = 0; i < 4; ++i)
+            QVERIFY2(std::abs(got[i] - expected(i)) <= 1e-6 * std::max(expected(0), 1e-30) ||
+                         (expected(0) == 0 && got[i] == 0),
+                     qPrintable(QString("σ%1: %2 vs %3").arg(i).arg(got[i]).arg(expected(i))));
+    }
+
     void progressCanStop() {
         const std::string path = write(test::kohyaSdxlFile(4, {2, 2, 2}, {1, 1, 1}));
         std::vector<std::pair<std::size_t, std::size_t>> calls;
