@@ -4,6 +4,7 @@
 #include "io/atomic_file.h"
 #include "io/input_gate.h"
 #include "io/model_file.h"
+#include "io/peft_pattern.h"
 #include "io/safetensors.h"
 #include "nn/architecture.h"
 #include "util/error.h"
@@ -49,16 +50,6 @@ bool asPositiveFloat(const json& j, float& out) {
     if (!j.is_number()) return false;
     out = static_cast<float>(j.get<double>());
     return std::isfinite(out) && out > 0.0f;
-}
-
-// PEFT matches rank_pattern / alpha_pattern keys against module names by suffix.
-const json* patternFor(const json& config, const char* field, const std::string& layer) {
-    const auto it = config.find(field);
-    if (it == config.end() || !it->is_object()) return nullptr;
-    for (const auto& [key, value] : it->items())
-        if (key == layer || (key.size() > layer.size() && key.ends_with("." + layer)))
-            return &value;
-    return nullptr;
 }
 
 // "base_model.model.fc1.lora_A.default.weight" -> layer "fc1", matrix 'A'. The prefix and
@@ -120,11 +111,11 @@ LoraSpec readSpec(const json& config, const std::string& configPath) {
 LoraSpec layerSpec(const json& config, const std::string& configPath, const std::string& layer,
                    const LoraSpec& global) {
     LoraSpec spec = global;
-    if (const json* p = patternFor(config, "rank_pattern", layer);
+    if (const json* p = peftPatternFor(config, "rank_pattern", layer, configPath);
         p && !asPositiveInt(*p, spec.rank))
         throw InputError(configPath + ": rank_pattern for " + layer +
                          " must be a positive integer");
-    if (const json* p = patternFor(config, "alpha_pattern", layer);
+    if (const json* p = peftPatternFor(config, "alpha_pattern", layer, configPath);
         p && !asPositiveFloat(*p, spec.alpha))
         throw InputError(configPath + ": alpha_pattern for " + layer +
                          " must be a positive number");

@@ -2,10 +2,10 @@
 
 #include "io/adapter_config.h"
 #include "io/json_limits.h"
+#include "io/peft_pattern.h"
 #include "util/error.h"
 
 #include <cmath>
-#include <regex>
 
 namespace lora {
 
@@ -14,11 +14,6 @@ namespace {
 using json = nlohmann::json;
 
 const std::string kPeftPrefix = "base_model.model.";
-
-bool isPlainName(const std::string& key) {
-    // Dots are left out: a dotted module path matches itself either way.
-    return key.find_first_of("\\^$|?*+()[]{}") == std::string::npos;
-}
 
 double positiveNumber(const json& value, const std::string& what, const std::string& field) {
     if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() <= 0)
@@ -56,25 +51,9 @@ ScaleRules::ScaleRules(const json* peftConfig, const std::map<std::string, std::
 
 const json* ScaleRules::patternFor(const char* field, const std::string& module) const {
     if (!m_config) return nullptr;
-    const auto it = m_config->find(field);
-    if (it == m_config->end() || !it->is_object()) return nullptr;
     const std::string name =
         module.starts_with(kPeftPrefix) ? module.substr(kPeftPrefix.size()) : module;
-    for (const auto& [key, value] : it->items()) {
-        // PEFT: re.match(rf"(.*\.)?({key})$", name). Plain names by suffix; patterns by a
-        // regex only when short, so a hostile config cannot make matching explode.
-        if (isPlainName(key)) {
-            if (name == key || name.ends_with("." + key)) return &value;
-        } else if (key.size() <= 200) {
-            try {
-                if (std::regex_match(name, std::regex("(.*\\.)?(" + key + ")"))) return &value;
-            } catch (const std::regex_error&) {
-                throw InputError(m_what + ": " + field + " key " + quotedValue(json(key)) +
-                                 " is not a regular expression");
-            }
-        }
-    }
-    return nullptr;
+    return peftPatternFor(*m_config, field, name, m_what);
 }
 
 double ScaleRules::alpha(const std::string& module, int rank,

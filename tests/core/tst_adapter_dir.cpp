@@ -143,9 +143,10 @@ private slots:
         QCOMPARE(model.adapter(1)->B(3, 1), expected[1].data[7]);
     }
 
+    // PEFT's matching rule: plain keys by dotted suffix, others as regular expressions.
     void uniformPatternsOverrideR() {
         writeDir(path("a"),
-                 R"({"peft_type":"LORA","r":2,"lora_alpha":4,"rank_pattern":{"fc1":3,"model.fc3":3},
+                 R"({"peft_type":"LORA","r":2,"lora_alpha":4,"rank_pattern":{"fc1":3,"fc[3]":3},
                      "alpha_pattern":{"fc1":6,"fc3":6,"fc2":1}})",
                  "fc1.lora_A.weight:3x10,fc1.lora_B.weight:6x3,fc3.lora_A.weight:3x4,fc3.lora_B."
                  "weight:3x3");
