@@ -23,6 +23,12 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<Flag>& flags,
     for (std::size_t i = 0; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         if (a.rfind("--", 0) != 0) {
+            // A command that takes --inputs takes any number bare: lora-cli combine A B --out C.
+            if (findFlag(flags, "inputs")) {
+                std::string& inputs = m_values["inputs"];
+                inputs += (inputs.empty() ? "" : ",") + a;
+                continue;
+            }
             // A command that takes --path also takes its value bare: lora-cli inspect PATH.
             if (!findFlag(flags, "path") || m_values.count("path"))
                 throw InputError("unexpected argument '" + a + "'");

@@ -48,15 +48,6 @@ ResizeRule ruleFrom(const Args& args) {
     return rule;
 }
 
-std::optional<TensorDType> dtypeFrom(const Args& args) {
-    const std::string d = args.text("dtype", "keep");
-    if (d == "keep") return std::nullopt;
-    if (d == "f32") return TensorDType::F32;
-    if (d == "f16") return TensorDType::F16;
-    if (d == "bf16") return TensorDType::BF16;
-    throw InputError("--dtype must be keep, f32, f16 or bf16 (got '" + d + "')");
-}
-
 } // namespace
 
 int runResize(const Args& args) {

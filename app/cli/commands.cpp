@@ -217,6 +217,53 @@ std::vector<Command> fileCommands() {
          runResize,
          {"each module keeps the best rank-r′ part of its ΔW (Eckart–Young), computed from the "
           "thin factors; alpha is set so that its scale is unchanged"}},
+        {"convert",
+         "a real LoRA file in another format, every ΔW kept",
+         "PATH --to peft|kohya|diffusers --out PATH2 [--dtype keep|f32|f16|bf16]",
+         {{"path", "PATH", "the file or folder (the flag may be left out)"},
+          {"to", "peft|kohya|diffusers",
+           "the format written (the source's own: a normalised copy)"},
+          {"dtype", "keep|f32|f16|bf16", "how the factors are stored (default: as read)"}},
+         {kOutput},
+         runConvert,
+         {"factors are carried as they are and each module's scale is re-expressed as the target "
+          "states it (PEFT: r / lora_alpha / rank_pattern / alpha_pattern, use_rslora false; "
+          "kohya: an alpha tensor per module; diffusers: the lora_adapter_metadata header)",
+          "kohya names become dotted paths only for Stable Diffusion / SDXL U-Net and CLIP "
+          "module names; LoHa, LoKr, DoRA and whole weights are refused (no LoRA factors)"}},
+        {"combine",
+         "real LoRA files with the same modules combined into one",
+         "A B … --out PATH [--method cat|svd|linear] [--weights 1,1] [--rank R (svd)] "
+         "[--to peft|kohya|diffusers] [--dtype keep|f32|f16|bf16]",
+         {{"inputs", "PATH,PATH",
+           "the files or folders (may be given bare: lora-cli combine A B --out C)"},
+          {"method", "cat|svd|linear", "how to combine (default cat)"},
+          {"weights", "1,1", "one weight wᵢ per input (default 1 each)"},
+          {"rank", "R",
+           "svd: the new rank, 1…" + kMaxRankText + " (default: the largest input rank)"},
+          {"to", "peft|kohya|diffusers", "the format written (default: the first input's)"},
+          {"dtype", "keep|f32|f16|bf16",
+           "how the factors are stored (default: the first input's)"}},
+         {kOutput},
+         runCombine,
+         {"cat stacks the factors: ΔW = Σ wᵢ·ΔWᵢ exactly, at rank Σ rᵢ; svd keeps the best rank-R "
+          "part of that sum, from the stacked thin factors",
+          "linear is PEFT's: B = Σ √(wᵢsᵢ)·Bᵢ, A = Σ √(wᵢsᵢ)·Aᵢ (equal ranks). That is NOT "
+          "Σ wᵢ·ΔWᵢ — the cross terms Bᵢ·Aⱼ remain (PEFT issues #643, #1155, #3004); each "
+          "module's linear_gap reports ‖ΔW_linear − Σ wᵢΔWᵢ‖ / ‖Σ wᵢΔWᵢ‖"}},
+        {"merge-into",
+         "a real LoRA file merged into a model checkpoint (PEFT's merge_and_unload), streamed",
+         "--base MODEL --adapter PATH --out MERGED [--scale W]",
+         {{"base", "MODEL",
+           "a .safetensors file, or a checkpoint folder (model.safetensors or its sharded "
+           ".index.json; diffusers' diffusion_pytorch_model names too)"},
+          {"adapter", "PATH", "a PEFT folder, a kohya, diffusers or LyCORIS .safetensors"},
+          {"scale", "W", "multiplies every module's scale (default 1)"}},
+         {kOutput},
+         runMergeInto,
+         {"W += ΔW in float32, stored in each weight's own dtype; every other tensor and the "
+          "folder's other files (config.json, tokenizer …) are copied byte for byte",
+          "a folder is written as a folder, a file as a file; nothing is written on a refusal"}},
     };
 }
 

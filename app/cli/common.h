@@ -5,9 +5,11 @@
 #include "data/class_task.h"
 #include "data/idx.h"
 #include "io/model_file.h"
+#include "io/safetensors.h"
 #include "train/trainer.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,5 +49,8 @@ LoraConfig loraConfigFrom(const Args& args);
 
 // The matrix named by --matrix FILE [--tensor NAME] or --example NAME (exactly one).
 Matrix chooseMatrix(const Args& args);
+
+// --dtype keep|f32|f16|bf16 of the LoRA file commands: none for keep (each tensor as read).
+std::optional<TensorDType> dtypeFrom(const Args& args);
 
 } // namespace lora::cli

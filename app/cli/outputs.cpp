@@ -13,9 +13,9 @@ bool isOutputFlag(const std::string& name) {
     return name == "out" || name == "logits";
 }
 
-// A flag whose value names files or folders ("FILE", "DIR,DIR", "PARENT", "FILE.csv").
+// A flag whose value names files or folders ("FILE", "DIR,DIR", "PARENT", "FILE.csv", "MODEL").
 bool namesPaths(const Flag& flag) {
-    for (const char* word : {"FILE", "DIR", "PARENT", "PATH"})
+    for (const char* word : {"FILE", "DIR", "PARENT", "PATH", "MODEL"})
         if (flag.value.find(word) != std::string::npos) return true;
     return false;
 }
@@ -34,7 +34,8 @@ void checkOutputs(const std::vector<std::string>& argv, const std::vector<Flag>&
     for (std::size_t i = 0; i < argv.size(); ++i) {
         // A bare argument is the command's PATH (args.cpp): an input like --path's value.
         if (argv[i].rfind("--", 0) != 0) {
-            if (findFlag(accepted, "path")) inputs.emplace_back("PATH", argv[i]);
+            if (findFlag(accepted, "path") || findFlag(accepted, "inputs"))
+                inputs.emplace_back("PATH", argv[i]);
             continue;
         }
         if (i + 1 >= argv.size()) break;

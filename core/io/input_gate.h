@@ -31,6 +31,8 @@ public:
 
     std::uint64_t size() const { return m_size; }
     const std::string& path() const { return m_path; }
+    // The checked descriptor, for a copy that stays in the kernel (copy_file_range).
+    int descriptor() const { return m_fd; }
     // out: [n] <- the file's bytes [offset, offset + n); InputError if the file is shorter
     // than it was when opened.
     void readAt(std::uint8_t* out, std::uint64_t offset, std::size_t n) const;

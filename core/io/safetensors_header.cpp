@@ -16,11 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// The reference implementation allows 100 MB; real headers are under a few MB (SDXL's 2,500
-// tensors take ~300 KB, kohya's tag counts a few MB), and 32 MiB keeps what a refused header
-// costs (its text, its parse and its metadata, about three times its size) under 128 MB.
-constexpr std::uint64_t kMaxHeaderBytes = 32 << 20;
-
 using DType = TensorDType;
 using Entry = TensorEntry;
 
@@ -33,19 +28,6 @@ float fromBits(std::uint32_t bits) {
     float f;
     std::memcpy(&f, &bits, sizeof f);
     return f;
-}
-
-// A positive JSON integer; rejects negatives, floats and everything else.
-bool asUnsigned(const json& j, std::uint64_t& out) {
-    if (j.is_number_unsigned()) {
-        out = j.get<std::uint64_t>();
-        return true;
-    }
-    if (j.is_number_integer() && j.get<std::int64_t>() >= 0) {
-        out = static_cast<std::uint64_t>(j.get<std::int64_t>());
-        return true;
-    }
-    return false;
 }
 
 // The DOM is built only after checkJsonText has passed the text: duplicate keys, depth and
@@ -85,7 +67,7 @@ Entry parseEntry(const std::string& name, const json& j, const std::string& what
     bool empty = false; // a zero dimension empties the tensor whatever the others are
     for (const auto& dim : *shape) {
         std::uint64_t n = 0;
-        if (!asUnsigned(dim, n) || n > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+        if (!jsonUnsigned(dim, n) || n > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
             throw InputError(tensor + " has a shape entry that is not a non-negative integer");
         e.shape.push_back(static_cast<std::int64_t>(n));
         if (n == 0)
@@ -105,7 +87,7 @@ Entry parseEntry(const std::string& name, const json& j, const std::string& what
 
     const auto offsets = j.find("data_offsets");
     if (offsets == j.end() || !offsets->is_array() || offsets->size() != 2 ||
-        !asUnsigned((*offsets)[0], e.begin) || !asUnsigned((*offsets)[1], e.end))
+        !jsonUnsigned((*offsets)[0], e.begin) || !jsonUnsigned((*offsets)[1], e.end))
         throw InputError(tensor + " has malformed data_offsets (expected [begin, end])");
     if (e.end < e.begin)
         throw InputError(tensor + " has data_offsets [" + std::to_string(e.begin) + "," +
@@ -115,34 +97,6 @@ Entry parseEntry(const std::string& name, const json& j, const std::string& what
                          " bytes of data but shape " + shapeString(e.shape) + " of " + d +
                          " needs " + std::to_string(numel * size));
     return e;
-}
-
-// Every data byte belongs to exactly one tensor: no gaps, overlaps or leftovers. Sorts
-// `entries` by offset.
-void checkLayout(std::vector<Entry>& entries, std::uint64_t dataSize, const std::string& what) {
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-    });
-    std::uint64_t expected = 0;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const Entry& e = entries[i];
-        if (e.begin > expected && i == 0)
-            throw InputError(what + ": first tensor " + quotedName(e.name) + " starts at byte " +
-                             std::to_string(e.begin) + ", not 0");
-        if (e.begin > expected)
-            throw InputError(what + ": gap of " + std::to_string(e.begin - expected) +
-                             " bytes before tensor " + quotedName(e.name));
-        if (e.begin < expected)
-            throw InputError(what + ": tensor " + quotedName(e.name) + " overlaps tensor " +
-                             quotedName(entries[i - 1].name));
-        expected = e.end;
-    }
-    if (expected > dataSize)
-        throw InputError(what + ": data is truncated (tensors need " + std::to_string(expected) +
-                         " bytes, file has " + std::to_string(dataSize) + ")");
-    if (expected < dataSize)
-        throw InputError(what + ": " + std::to_string(dataSize - expected) +
-                         " trailing bytes after the last tensor");
 }
 
 // The reference reader's rules: the header is UTF-8 JSON that starts with '{' (no byte-order
@@ -191,27 +145,41 @@ void widenValues(float* out, TensorDType dtype, const std::uint8_t* bytes, std::
 // The length in the first 8 bytes. Its value is not echoed in messages: for a file that is
 // not safetensors, those are the first 8 bytes of whatever it is.
 std::uint64_t safetensorsHeaderLength(const std::uint8_t* first8, std::uint64_t fileSize,
-                                      const std::string& what) {
+                                      const std::string& what, std::uint64_t maxHeaderBytes) {
     std::uint64_t n = 0;
     for (int i = 0; i < 8; ++i) n |= std::uint64_t(first8[i]) << (8 * i);
-    if (n > kMaxHeaderBytes)
+    if (n > maxHeaderBytes)
         throw InputError(what + ": not a safetensors file (its header length is over the " +
-                         std::to_string(kMaxHeaderBytes >> 20) + " MiB limit)");
+                         std::to_string(maxHeaderBytes >> 20) + " MiB limit)");
     if (n > fileSize - 8)
         throw InputError(what + ": not a safetensors file (its header length runs past the end " +
                          "of the " + std::to_string(fileSize) + "-byte file)");
     return n;
 }
 
-SafetensorsHeader decodeSafetensorsHeader(const std::uint8_t* begin, const std::uint8_t* end,
-                                          std::uint64_t dataSize, const std::string& what) {
+bool jsonUnsigned(const json& j, std::uint64_t& out) {
+    if (j.is_number_unsigned()) {
+        out = j.get<std::uint64_t>();
+        return true;
+    }
+    if (j.is_number_integer() && j.get<std::int64_t>() >= 0) {
+        out = static_cast<std::uint64_t>(j.get<std::int64_t>());
+        return true;
+    }
+    return false;
+}
+
+std::map<std::string, std::string>
+parseSafetensorsHeaderJson(const std::uint8_t* begin, const std::uint8_t* end,
+                           const std::string& what,
+                           const std::function<void(const std::string&, const json&)>& tensor) {
     checkHeaderBytes(begin, end, what);
     const json header = parseHeader(begin, end, what);
     if (!header.is_object()) throw InputError(what + ": header is not a JSON object");
-    SafetensorsHeader h;
+    std::map<std::string, std::string> metadata;
     for (const auto& [key, value] : header.items()) {
         if (key != "__metadata__") {
-            h.entries.push_back(parseEntry(key, value, what));
+            tensor(key, value);
             continue;
         }
         if (!value.is_object()) throw InputError(what + ": __metadata__ is not an object");
@@ -219,10 +187,19 @@ SafetensorsHeader decodeSafetensorsHeader(const std::uint8_t* begin, const std::
             if (!mvalue.is_string())
                 throw InputError(what + ": __metadata__ value for " + quotedName(mkey) +
                                  " is not a string");
-            h.metadata[mkey] = mvalue.get<std::string>();
+            metadata[mkey] = mvalue.get<std::string>();
         }
     }
-    checkLayout(h.entries, dataSize, what);
+    return metadata;
+}
+
+SafetensorsHeader decodeSafetensorsHeader(const std::uint8_t* begin, const std::uint8_t* end,
+                                          std::uint64_t dataSize, const std::string& what) {
+    SafetensorsHeader h;
+    h.metadata = parseSafetensorsHeaderJson(begin, end, what, [&](const auto& name, const json& j) {
+        h.entries.push_back(parseEntry(name, j, what));
+    });
+    checkTensorLayout(h.entries, dataSize, what);
     return h;
 }
 
