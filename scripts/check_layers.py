@@ -17,7 +17,8 @@ ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                        os.path.join(os.path.dirname(__file__), '..'))
 INCLUDE_ROOTS = ['core', 'ui', 'app', 'tests/support']
 LAYERS = [('core/', 0), ('ui/jobs/', 1), ('ui/widgets/', 2), ('ui/session/', 3),
-          ('ui/persistence/', 4), ('ui/docks/', 5), ('ui/tabs/', 5), ('ui/app/', 6),
+          ('ui/persistence/', 4), ('ui/docks/', 5), ('ui/tabs/', 5), ('ui/inspector/', 5),
+          ('ui/app/', 6),
           ('app/', 7)]
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]')
 
@@ -30,12 +31,13 @@ def layer(path):
 
 
 def peer_folder(path):
-    """ui/tabs/<tab>/ or ui/docks/: the folders of layer 5 that must not include each other."""
+    """ui/tabs/<tab>/, ui/docks/ or ui/inspector/: the folders of layer 5 that must not include
+    each other."""
     parts = path.split('/')
     if parts[:2] == ['ui', 'tabs'] and len(parts) > 3:
         return 'ui/tabs/' + parts[2]
-    if parts[:2] == ['ui', 'docks']:
-        return 'ui/docks'
+    if parts[:2] in (['ui', 'docks'], ['ui', 'inspector']):
+        return 'ui/' + parts[1]
     return None
 
 

@@ -7,6 +7,8 @@
 #include "app/status_report.h"
 #include "docks/adapters_dock.h"
 #include "docks/controls_dock.h"
+#include "inspector/inspector_launcher.h"
+#include "inspector/inspector_window.h"
 #include "session/adapter_manager.h"
 #include "session/experiment_session.h"
 #include "session/run_history.h"
@@ -146,6 +148,8 @@ void MainWindow::createActions() {
     make("saveBaseAction", tr("Save base model…"), QKeySequence::Save, [this] { saveBase(); });
     make("quitAction", tr("Quit"), QKeySequence(tr("Ctrl+Q")), [this] { close(); });
     make("aboutAction", tr("About LoRA Explorer"), {}, [this] { about(); });
+    make("inspectAction", tr("Inspect LoRA file…"), {},
+         [this] { showInspector(this)->chooseFile(); });
 }
 
 void MainWindow::createMenus() {
@@ -155,7 +159,7 @@ void MainWindow::createMenus() {
     file->addAction(m_sessionActions->saveAction());
     file->addSeparator();
     for (const char* name : {"openDatasetAction", "embeddedDataAction", "loadBaseAction",
-                             "saveBaseAction", "exportAdapterAction"})
+                             "saveBaseAction", "exportAdapterAction", "inspectAction"})
         file->addAction(action(name));
     file->addSeparator();
     file->addAction(action("quitAction"));
@@ -355,6 +359,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
     const QString path = droppedPath(event->mimeData());
     if (path.isEmpty()) return;
     event->acceptProposedAction();
+    if (isLoraFile(path)) return showInspector(this)->open(path); // a base has no LoRA keys
     const bool ok = QFileInfo(path).isDir() ? m_session->adapters()->importAdapter(path)
                                             : m_session->loadBase(path);
     if (ok) m_report->showMessage(tr("opened %1").arg(path));

@@ -8,6 +8,7 @@
 #include "tabs/variants/variants_tab.h"
 #include "widgets/digit_canvas_widget.h"
 
+#include "app/inspector_tour.h"
 #include "app/main_window.h"
 #include "app/session_actions.h"
 #include "docks/combine_dialog.h"
@@ -103,6 +104,7 @@ const ScreenshotRunner::Stage ScreenshotRunner::kStages[] = {
     &ScreenshotRunner::reopenSession,
     &ScreenshotRunner::showReopenedVariants,
     &ScreenshotRunner::showCombineGap,
+    &ScreenshotRunner::showInspector,
     &ScreenshotRunner::showWeakestDigit,
     &ScreenshotRunner::showLaptopSizes,
 };
@@ -333,6 +335,14 @@ void ScreenshotRunner::showCombineGap() {
                             });
                         });
             });
+}
+
+void ScreenshotRunner::showInspector() {
+    tourInspector(m_window, m_dir, [this](const QStringList& written, const QString& error) {
+        m_written << written;
+        if (!error.isEmpty()) return fail(error);
+        next();
+    });
 }
 
 void ScreenshotRunner::showWeakestDigit() {

@@ -45,6 +45,7 @@ private:
     void reopenSession();
     void showReopenedVariants();
     void showCombineGap();
+    void showInspector(); // the Adapter inspector on the tour's own exported adapters
     void showWeakestDigit();
     void showLaptopSizes(); // every tab at 1366×768 and at 1024×640, one shot per call
 
