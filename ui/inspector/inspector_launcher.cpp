@@ -2,8 +2,9 @@
 
 #include "inspector/inspector_window.h"
 #include "io/lora_file_keys.h"
-#include "io/safetensors.h"
+#include "io/safetensors_reader.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <exception>
 
@@ -18,19 +19,20 @@ InspectorWindow* showInspector(QWidget* owner) {
 
 bool isLoraFile(const QString& path) {
     const QFileInfo info(path);
-    if (!info.isFile() || info.suffix().compare("safetensors", Qt::CaseInsensitive) != 0)
+    const bool folder = info.isDir();
+    const QString weights = folder ? QDir(path).filePath("adapter_model.safetensors") : path;
+    if (!QFileInfo(weights).isFile() || !weights.endsWith(".safetensors", Qt::CaseInsensitive))
         return false;
-    bool lora = false;
     try {
-        lora::readSafetensors(path.toStdString(), lora::kMaxSafetensorsBytes, {},
-                              [&](const std::vector<lora::TensorIndex>& index) {
-                                  for (const lora::TensorIndex& t : index)
-                                      if (lora::splitKey(t.name).part != lora::KeyPart::None)
-                                          lora = true;
-                                  return std::vector<bool>(index.size(), false); // no data
-                              });
+        const lora::SafetensorsReader reader(weights.toStdString());
+        if (folder) {
+            for (const auto& [key, value] : reader.metadata())
+                if (key.starts_with("lora_explorer.")) return false; // ours: imported
+            return QFileInfo(QDir(path).filePath("adapter_config.json")).isFile();
+        }
+        for (const lora::TensorEntry& t : reader.entries())
+            if (lora::splitKey(t.name).part != lora::KeyPart::None) return true;
     } catch (const std::exception&) {
-        return false;
     }
-    return lora;
+    return false;
 }

@@ -1,5 +1,6 @@
 // The main window's way to the inspector: one inspector per owner, however often it is
 // asked for; a LoRA file is told from a model file (the base a drop loads) by its keys alone,
+// a foreign PEFT folder from one of our own adapters (which a drop imports) by its metadata,
 // and anything unreadable is not a LoRA file.
 #include "inspector/inspector_launcher.h"
 #include "inspector/inspector_window.h"
@@ -33,6 +34,9 @@ private slots:
         QTest::newRow("a model") << "model" << false;
         QTest::newRow("garbage") << "garbage" << false;
         QTest::newRow("not .safetensors") << "suffix" << false;
+        QTest::newRow("a PEFT folder of another model") << "peft" << true;
+        QTest::newRow("one of our own adapter folders (imported)") << "ours" << false;
+        QTest::newRow("a folder without adapter_config.json") << "bare" << false;
     }
     void isLoraFile() {
         QFETCH(QString, kind);
@@ -49,6 +53,13 @@ private slots:
             lora::writeSafetensors(path.toStdString(), model);
         }
         if (kind == "garbage") std::ofstream(path.toStdString()) << "no header here";
+        if (kind == "peft" || kind == "ours" || kind == "bare") {
+            lora::test::TestLoraFile f = lora::test::peftFile();
+            if (kind == "ours") f.tensors.metadata["lora_explorer.architecture"] = "784-8-2";
+            path = m_dir.filePath(kind);
+            lora::test::writeLoraTestFile(path.toStdString(), f);
+            if (kind == "bare") QFile::remove(path + "/adapter_config.json");
+        }
         if (kind == "suffix") {
             path = m_dir.filePath("kohya.bin");
             lora::writeSafetensors(path.toStdString(), lora::test::kohyaFile().tensors);
