@@ -25,12 +25,20 @@ std::vector<double> kroneckerValues(const Matrix& left, const Matrix& right, dou
 // face-splitting factors have dim² columns).
 constexpr Eigen::Index kGramMaxInner = 512;
 
-// x: [rows, k] -> xᵀ·x [k, k] in double (SYRK: the lower half computed, then mirrored).
-Eigen::MatrixXd gram(const Matrix& x) {
-    const Eigen::MatrixXd xd = x.cast<double>();
-    Eigen::MatrixXd g = Eigen::MatrixXd::Zero(xd.cols(), xd.cols());
-    g.selfadjointView<Eigen::Lower>().rankUpdate(xd.transpose());
-    return g.selfadjointView<Eigen::Lower>();
+using RowMajorD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// x: [rows, k] -> xᵀ·x [k, k] in double. Plain GEMMs on copies cast in storage order: Eigen's
+// symmetric rank update, or a cast that transposes, is slower for these tall, thin factors.
+Eigen::MatrixXd gramOfColumns(const Matrix& x) {
+    const RowMajorD xd = x.cast<double>();
+    return xd.transpose() * xd;
+}
+
+// x: [k, cols] -> x·xᵀ [k, k] in double; the row-major copy read column-major is xᵀ.
+Eigen::MatrixXd gramOfRows(const Matrix& x) {
+    const RowMajorD xd = x.cast<double>();
+    const Eigen::Map<const Eigen::MatrixXd> t(xd.data(), xd.cols(), xd.rows());
+    return t.transpose() * t;
 }
 
 // up: [out, k], down: [k, in] -> the singular values of scale·up·down, from two k×k Gram
@@ -38,11 +46,11 @@ Eigen::MatrixXd gram(const Matrix& x) {
 // from float factors, the smallest values are off by about 1e-8·σ₁ (the square root of double
 // precision), far inside what an inspector shows, at a fraction of the cost of two QRs.
 std::vector<double> factorValues(const Matrix& up, const Matrix& down, double scale) {
-    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> upEig(gram(up));
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> upEig(gramOfColumns(up));
     const Eigen::VectorXd root = upEig.eigenvalues().cwiseMax(0).cwiseSqrt();
     const Eigen::MatrixXd s =
         upEig.eigenvectors() * root.asDiagonal() * upEig.eigenvectors().transpose();
-    const Eigen::MatrixXd downGram = gram(down.transpose());
+    const Eigen::MatrixXd downGram = gramOfRows(down);
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> core(s * downGram * s,
                                                               Eigen::EigenvaluesOnly);
     std::vector<double> out;

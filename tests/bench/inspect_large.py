@@ -3,7 +3,8 @@
 # peak memory read from /usr/bin/time; the "extra" memory is the peak minus that of the same
 # command on a one-layer file of the same shape, so the program's own footprint (binary,
 # embedded MNIST, allocator) is not counted as the file's. Targets: <= 2 s, extra <= 10 % of
-# the file.
+# the file. Wall and CPU (user + system) seconds are both reported: on a shared machine the
+# CPU time is the steadier figure.
 #
 #   python3 tests/bench/inspect_large.py --cli build/app/lora-cli [--layers 50] [--rank 64]
 #                                        [--dtype F32|BF16] [--dir /work/bench-tmp]
@@ -70,8 +71,10 @@ def timed_inspect(cli, folder):
     if run.returncode != 0:
         sys.exit(f"inspect failed: {run.stderr[-500:]}")
     peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", run.stderr).group(1))
+              for kind in ("User", "System"))
     modules = len(json.loads(run.stdout.strip().splitlines()[-1])["modules"])
-    return seconds, peak_kb * 1024, modules
+    return seconds, peak_kb * 1024, modules, cpu
 
 
 def main():
@@ -93,10 +96,12 @@ def main():
         runs = [timed_inspect(args.cli, big) for _ in range(args.repeat)]
         base = statistics.median(timed_inspect(args.cli, small)[1] for _ in range(args.repeat))
         seconds = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[3] for r in runs)
         peak = statistics.median(r[1] for r in runs)
         extra = peak - base
         print(json.dumps({"file_bytes": size, "dtype": args.dtype, "modules": runs[0][2],
-                          "seconds_median": round(seconds, 3),
+                          "seconds_median": round(seconds, 3), "cpu_seconds_median": round(cpu, 3),
+                          "runs_seconds": [round(r[0], 3) for r in runs],
                           "peak_rss_mb": round(peak / 2**20, 1),
                           "one_layer_peak_rss_mb": round(base / 2**20, 1),
                           "extra_mb": round(extra / 2**20, 1),
