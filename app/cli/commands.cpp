@@ -21,6 +21,9 @@ const char* kStepsNote =
 
 const std::string kMaxRankText = std::to_string(kMaxRank);
 
+// The file commands' input, which may also be given bare: lora-cli inspect PATH.
+const Flag kLoraPath{"path", "PATH", "the file or folder (the flag may be left out)"};
+
 // eval's own flags: --alpha and --rank show the adapter as the GUI's live sliders do.
 std::vector<Flag> evalFlags() {
     return {f("base"),
@@ -197,7 +200,7 @@ std::vector<Command> fileCommands() {
          "what a real LoRA file holds: format, modules, the spectrum of every ΔW",
          "PATH (a PEFT folder or adapter_model.safetensors, a kohya, diffusers or LyCORIS "
          ".safetensors)",
-         {{"path", "PATH", "the file or folder (the flag may be left out: lora-cli inspect PATH)"}},
+         {kLoraPath},
          {},
          runInspect,
          {"singular values come from the thin factors (never the formed ΔW); up to 64 are "
@@ -206,7 +209,7 @@ std::vector<Command> fileCommands() {
          "a real LoRA file cut to a lower rank, its scale kept",
          "PATH --out PATH2 (--rank R | --sv-ratio X | --sv-fro F | --sv-cumulative F) "
          "[--max-rank R] [--dtype keep|f32|f16|bf16]",
-         {{"path", "PATH", "the file or folder (the flag may be left out)"},
+         {kLoraPath,
           {"rank", "R", "keep R directions per module (fewer where a module has fewer)"},
           {"sv-ratio", "X", "keep the directions with σ > σ₀/X (kohya's sv_ratio)"},
           {"sv-fro", "F", "the fewest directions keeping a share F of ‖ΔW‖_F (kohya's sv_fro)"},
@@ -220,7 +223,7 @@ std::vector<Command> fileCommands() {
         {"convert",
          "a real LoRA file in another format, every ΔW kept",
          "PATH --to peft|kohya|diffusers --out PATH2 [--dtype keep|f32|f16|bf16]",
-         {{"path", "PATH", "the file or folder (the flag may be left out)"},
+         {kLoraPath,
           {"to", "peft|kohya|diffusers",
            "the format written (the source's own: a normalised copy)"},
           {"dtype", "keep|f32|f16|bf16", "how the factors are stored (default: as read)"}},
