@@ -68,6 +68,11 @@ const QList<QPair<QString, QStringList>> kCommands = {
     {"adapters merge", {"base", "adapter", "classes", "data", "out"}},
     {"adapters unmerge", {"merged", "adapter", "original", "out"}},
     {"adapters combine", {"base", "adapters", "method", "weights", "rank", "out"}},
+    {"inspect", {"path"}},
+    {"resize", {"path", "rank", "sv-ratio", "sv-fro", "sv-cumulative", "max-rank", "dtype", "out"}},
+    {"convert", {"path", "to", "dtype", "out"}},
+    {"combine", {"inputs", "method", "weights", "rank", "to", "dtype", "out"}},
+    {"merge-into", {"base", "adapter", "scale", "out"}},
 };
 
 // The "--flag" words at the start of help's option lines.
