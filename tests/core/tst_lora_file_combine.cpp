@@ -131,7 +131,8 @@ private slots:
                 Dense b = Dense::Zero(sum.rows(), report.ranksIn[0]);
                 Dense a = Dense::Zero(report.ranksIn[0], sum.cols());
                 for (std::size_t i = 0; i < paths.size(); ++i) {
-                    const LoraModule& src = readLoraFile(paths[i]).modules[m];
+                    const LoraFile file = readLoraFile(paths[i]);
+                    const LoraModule& src = file.modules[m];
                     const double root = std::sqrt(weights[int(i)] * src.scale);
                     b += root * src.up.cast<double>();
                     a += root * src.down.cast<double>();
