@@ -118,6 +118,8 @@ private:
                 m_module.up.col(p * d2 + q) = w1a.col(p).cwiseProduct(w2a.col(q));
                 m_module.down.row(p * d2 + q) = w1b.row(p).cwiseProduct(w2b.row(q));
             }
+        if (!m_module.up.allFinite() || !m_module.down.allFinite())
+            fail("has LoHa halves whose products overflow float32");
         m_module.shape = {w1a.rows(), w1b.cols()};
         setAlpha(static_cast<int>(d1));
         m_module.scale = m_module.alpha / static_cast<double>(d1);
@@ -130,7 +132,10 @@ private:
         const Matrix left = matrix(need(a, name)), right = matrix(need(b, name));
         if (left.cols() != right.rows()) fail(std::string("has ") + name + " halves that disagree");
         rank = static_cast<int>(left.cols());
-        return left * right;
+        Matrix product = left * right;
+        if (!product.allFinite())
+            fail(std::string("has ") + name + " halves whose product overflows float32");
+        return product;
     }
 
     LoraModule lokr() {

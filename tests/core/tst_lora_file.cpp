@@ -176,15 +176,17 @@ private slots:
                                         << "lora_C.weight has no LoRA";
         QTest::newRow("LoHa shapes") << "loha"
                                      << "LoHa halves whose shapes disagree";
+        QTest::newRow("LoHa overflow") << "overflow"
+                                       << "LoHa halves whose products overflow float32";
         QTest::newRow("config r") << "config"
                                   << "has rank 4 in its tensors but the config gives r 6";
     }
     void refusals() {
         QFETCH(QString, fault);
         QFETCH(QString, message);
-        TestLoraFile f = fault == "loha"     ? test::lycorisFile()
-                         : fault == "config" ? test::peftFile()
-                                             : test::kohyaFile();
+        TestLoraFile f = fault == "loha" || fault == "overflow" ? test::lycorisFile()
+                         : fault == "config"                    ? test::peftFile()
+                                                                : test::kohyaFile();
         auto& tensors = f.tensors.tensors;
         const std::string te1 = "lora_te1_text_model_encoder_layers_0_self_attn_q_proj";
         if (fault == "missing")
@@ -199,6 +201,10 @@ private slots:
         if (fault == "loha")
             for (auto& t : tensors)
                 if (t.name.ends_with(".hada_w2_b")) t = {t.name, {2, 5}, std::vector<float>(10, 1)};
+        if (fault == "overflow")
+            for (auto& t : tensors)
+                if (t.name.ends_with(".hada_w1_a") || t.name.ends_with(".hada_w2_a"))
+                    for (float& v : t.data) v *= 1e30f;
         if (fault == "config") f.config.replace(f.config.find("\"r\": 4"), 6, "\"r\": 6");
         const std::string path = writeTest(m_dir, f, "bad-" + fault.toStdString());
         try {
