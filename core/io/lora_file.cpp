@@ -37,7 +37,7 @@ LoraFile decodeLoraFile(const SafetensorsFile& file, const nlohmann::json* peftC
 LoraFile readLoraFile(const std::string& path, LoraSource* source) {
     const LoraFileLocation at = locateLoraFile(path);
     const bool withConfig = at.peftConfig.has_value();
-    SafetensorsFile file = readSafetensors(at.weights);
+    SafetensorsFile file = readSafetensors(at.weights, kMaxSafetensorsBytes, at.folder);
     LoraFile out = decodeLoraFile(file, withConfig ? &*at.peftConfig : nullptr, at.weights);
     std::error_code ec;
     out.bytes = at.configBytes + std::filesystem::file_size(at.weights, ec);

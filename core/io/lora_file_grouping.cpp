@@ -68,7 +68,9 @@ LoraFileLocation locateLoraFile(const std::string& path) {
     const bool withConfig = folder || (fs::path(path).filename() == "adapter_model.safetensors" &&
                                        fs::is_regular_file(configPath, ec));
     if (!withConfig) return at;
-    const std::vector<std::uint8_t> text = readFileBytes(configPath.string(), kMaxConfigBytes);
+    at.folder = configPath.parent_path().string();
+    const std::vector<std::uint8_t> text =
+        readFileBytes(configPath.string(), kMaxConfigBytes, at.folder);
     checkJsonText(text.data(), text.data() + text.size(), JsonLimits{}, configPath.string(),
                   "adapter_config.json");
     nlohmann::json config = nlohmann::json::parse(text.begin(), text.end());

@@ -33,6 +33,7 @@ struct LoraFileLocation {
     std::string weights;
     std::optional<nlohmann::json> peftConfig; // adapter_config.json, read and checked
     std::uint64_t configBytes = 0;
+    std::string folder; // a PEFT folder's: its files may not lead out of it through a symlink
 };
 LoraFileLocation locateLoraFile(const std::string& path);
 

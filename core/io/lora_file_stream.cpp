@@ -6,27 +6,22 @@
 namespace lora {
 
 LoraFileStream::LoraFileStream(const std::string& path)
-    : m_reader([&] {
-          LoraFileLocation at = locateLoraFile(path);
-          m_config = std::move(at.peftConfig);
-          m_configBytes = at.configBytes;
-          return at.weights;
-      }()) {
+    : m_at(locateLoraFile(path)), m_reader(m_at.weights, kMaxSafetensorsBytes, m_at.folder) {
     const std::string& what = m_reader.path();
     if (m_reader.entries().empty()) throw InputError(what + ": holds no tensors");
-    m_rules =
-        std::make_unique<ScaleRules>(m_config ? &*m_config : nullptr, m_reader.metadata(), what);
+    m_rules = std::make_unique<ScaleRules>(m_at.peftConfig ? &*m_at.peftConfig : nullptr,
+                                           m_reader.metadata(), what);
     std::vector<std::string> names;
     for (const TensorEntry& e : m_reader.entries()) {
         names.push_back(e.name);
         m_summary.params += static_cast<std::int64_t>(e.values());
     }
     m_modules = groupModuleTensors(names, *m_rules, what);
-    m_summary.format = formatOf(m_modules, m_config.has_value());
+    m_summary.format = formatOf(m_modules, m_at.peftConfig.has_value());
     m_summary.metadata = m_reader.metadata();
     m_summary.baseModel = m_rules->baseModel();
     m_summary.rslora = m_rules->rslora();
-    m_summary.bytes = m_configBytes + m_reader.fileSize();
+    m_summary.bytes = m_at.configBytes + m_reader.fileSize();
 }
 
 LoraModule LoraFileStream::module(std::size_t i) const {

@@ -27,9 +27,7 @@ public:
     LoraModule module(std::size_t i) const;
 
 private:
-    // Before m_reader: its initialiser finds the config, whose place decides the weights'.
-    std::optional<nlohmann::json> m_config;
-    std::uint64_t m_configBytes = 0;
+    LoraFileLocation m_at; // before m_reader, which opens the weights it names
     SafetensorsReader m_reader;
     std::unique_ptr<ScaleRules> m_rules;
     std::vector<ModuleTensorIndex> m_modules;

@@ -195,6 +195,24 @@ private slots:
                      qPrintable(QString("σ%1: %2 vs %3").arg(i).arg(got[i]).arg(expected(i))));
     }
 
+    // A PEFT folder's weights may not lead out of it: both readers refuse the symlink.
+    void symlinkOutOfTheFolderIsRefused() {
+        const std::string outside = write(test::kohyaFile());
+        const std::string folder = write(test::peftFile());
+        const std::string weights = folder + "/adapter_model.safetensors";
+        QVERIFY(QFile::remove(QString::fromStdString(weights)));
+        QVERIFY(QFile::link(QString::fromStdString(outside), QString::fromStdString(weights)));
+        for (int reader = 0; reader < 2; ++reader) {
+            try {
+                if (reader == 0) (void)readLoraFile(folder);
+                if (reader == 1) (void)inspectLoraFile(folder);
+                QFAIL("a symlink out of the folder was followed");
+            } catch (const InputError& e) {
+                QVERIFY2(QString(e.what()).contains("resolves to a place outside"), e.what());
+            }
+        }
+    }
+
     void progressCanStop() {
         const std::string path = write(test::kohyaSdxlFile(4, {2, 2, 2}, {1, 1, 1}));
         std::vector<std::pair<std::size_t, std::size_t>> calls;
