@@ -6,7 +6,7 @@ BUILD="${LORA_BUILD_DIR:-$ROOT/build}"
 
 # What a fresh Debian 12 needs to build lora_core, lora-cli, the Qt tests and the benchmarks.
 # Qt6Charts needs Qt6OpenGL's CMake files, which qt6-base-dev only recommends.
-PACKAGES=(build-essential cmake pkg-config libeigen3-dev zlib1g-dev nlohmann-json3-dev
+PACKAGES=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev zlib1g-dev nlohmann-json3-dev
           libbenchmark-dev qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev
           xvfb xauth)
 
@@ -30,10 +30,11 @@ install_missing_packages() {
 # scripts/sanitize), e.g. .ci/run's -DLORA_WERROR=ON.
 read -r -a EXTRA_CMAKE_ARGS <<< "${LORA_CMAKE_ARGS:-}"
 
-# This machine's own build: -march=native (the figures in tests/ and the READMEs are measured
-# so).
+# A portable build (no -march=native): the products run in OpenBLAS, which picks its kernels
+# for the CPU at run time, and the loops around them are compiled for several CPUs
+# (util/simd_clones.h). -DLORA_NATIVE=ON in LORA_CMAKE_ARGS opts in to -march=native.
 build() {
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLORA_NATIVE=ON \
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLORA_NATIVE=OFF \
         "${EXTRA_CMAKE_ARGS[@]}" "$@"
     cmake --build "$BUILD" -j "$(nproc)"
 }

@@ -1,7 +1,9 @@
-// lora-cli bench: training / evaluation throughput on synthetic data, or Eigen's sgemm rate,
-// as one JSON line for tests/bench/compare_training.py.
+// lora-cli bench: training / evaluation throughput on synthetic data, the core's sgemm rate or
+// one core's FMA peak, as one JSON line for tests/bench/compare_training.py.
 #include "cli/common.h"
+#include "nn/blas.h"
 #include "train/benchmark.h"
+#include "train/fma_peak.h"
 #include "util/threads.h"
 
 #include <fstream>
@@ -28,16 +30,33 @@ int runBench(const Args& args) {
     const std::string mode = args.text("mode", "full");
     const int threads = static_cast<int>(args.integer("threads", 1, 1, 256));
     const double seconds = args.number("seconds", 2.0f);
-    Json out = {{"command", "bench"},
-                {"mode", mode},
-                {"threads", threads},
-                {"openmp", threadingAvailable()},
-                {"cpu", cpuModel()}};
+    const GemmBackend backend = gemmBackendFromString(args.text("gemm", "auto"));
+    setGemmBackend(backend);
+    const BlasInfo& blas = blasInfo();
+    Json out = {
+        {"command", "bench"},
+        {"mode", mode},
+        {"threads", threads},
+        {"openmp", threadingAvailable()},
+        {"cpu", cpuModel()},
+        {"gemm", toString(backend)},
+        {"blas", blas.name},
+        {"blas_core", blas.core},
+        {"blas_used", backend == GemmBackend::Auto ? blas.used : backend == GemmBackend::Blas},
+        {"blas_vector_bits", blas.blasVectorBits},
+        {"eigen_vector_bits", blas.eigenVectorBits}};
 
+    if (mode == "peak") {
+        const FmaPeak peak = measureFmaPeak(seconds);
+        out["gflops"] = peak.gflops;
+        out["vector_bits"] = peak.vectorBits;
+        printResult(out);
+        return 0;
+    }
     if (mode == "sgemm") {
         const int n = static_cast<int>(args.integer("size", 1024, 1, kMaxSgemmSize));
         setComputeThreads(threads);
-        const double gflops = eigenSgemmGflops(n, seconds);
+        const double gflops = sgemmGflops(n, seconds);
         out["size"] = n;
         out["gflops"] = gflops;
         out["step_ms_median"] = 2.0 * n * n * static_cast<double>(n) / gflops / 1e6;

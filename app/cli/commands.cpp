@@ -173,19 +173,30 @@ std::vector<Command> linalgCommands() {
          {},
          runParams,
          {}},
+    };
+}
+
+// Timing on this machine.
+std::vector<Command> benchCommands() {
+    return {
         {"bench",
          "training throughput on synthetic data",
-         "--arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm [--rank 4] [--alpha 1] "
-         "[--seconds 2] [--threads 1] [--samples 2000 (eval)] [--size 1024 (sgemm)]",
+         "--arch 784-64-2 --batch 64 --mode full|lora|eval|sgemm|peak [--rank 4] [--alpha 1] "
+         "[--seconds 2] [--threads 1] [--samples 2000 (eval)] [--size 1024 (sgemm)] "
+         "[--gemm auto|eigen|blas]",
          {f("arch"),
           f("batch"),
-          {"mode", "full|lora|eval|sgemm", "what to time (default full)"},
+          {"mode", "full|lora|eval|sgemm|peak",
+           "what to time (default full; peak: one core's FMA rate)"},
           f("rank"),
           f("alpha"),
           {"seconds", "X", "how long to measure (default 2)"},
           f("threads"),
           {"samples", "N", "eval: samples per pass (default 2000)"},
           {"size", "N", "sgemm: the n of n×n products (default 1024)"},
+          {"gemm", "auto|eigen|blas",
+           "whose kernels run the products (default auto: OpenBLAS "
+           "unless its kernels are narrower than Eigen's)"},
           f("seed")},
          {},
          runBench,
@@ -355,7 +366,7 @@ bool Command::readsDigits() const {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = [] {
         std::vector<Command> all = trainingCommands();
-        for (auto part : {linalgCommands(), adapterCommands(), fileCommands()})
+        for (auto part : {linalgCommands(), benchCommands(), adapterCommands(), fileCommands()})
             all.insert(all.end(), part.begin(), part.end());
         return all;
     }();

@@ -1,5 +1,7 @@
 #include "nn/gemm.h"
 
+#include "nn/blas.h"
+#include "nn/skinny_gemm.h"
 #include "util/threads.h"
 
 #include <Eigen/Core>
@@ -22,6 +24,10 @@ public:
     ~Arena() { std::free(m_data); }
     float* reserve(std::size_t floats) {
         if (floats > m_capacity) {
+            // Most products go to OpenBLAS, so the few small ones left to Eigen would grow the
+            // arena step by step as shapes vary (an epoch's shorter last batch): 1 MB from the
+            // start covers them all, and a step then allocates nothing after the first.
+            floats = std::max(floats, kMinFloats);
             std::free(m_data);
             // 64-byte aligned for AVX-512 loads; rounded up as aligned_alloc requires.
             const std::size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
@@ -33,6 +39,7 @@ public:
     }
 
 private:
+    static constexpr std::size_t kMinFloats = std::size_t(1) << 18;
     float* m_data = nullptr;
     std::size_t m_capacity = 0;
 };
@@ -66,10 +73,36 @@ private:
 constexpr double kParallelWork = 4.0e6;
 constexpr Index kSlicesPerThread = 4;
 
-// c[rows, cols] += alpha · A·B for one slice of c; A is [rows, depth], B [depth, cols].
+// A batch of at most 16 rows against a weight matrix (x·Wᵀ forward, dy·W backward): the
+// products are memory-bound there, and the skinny kernels read W once where OpenBLAS and
+// Eigen pack it first (batch 10 on RichBoyNet: 85–97 against 37–45 GFLOP/s, see
+// tests/bench/README.md). Not for thin LoRA factors: OpenBLAS's small kernels do those well.
+bool skinnyTakes(Index rows, Index cols, Index depth, bool transA) {
+    constexpr Index kWide = 64;
+    return gemmBackend() == GemmBackend::Auto && !transA && rows <= kSkinnyGemmMaxRows &&
+           cols >= kWide && depth >= kWide && skinnyGemmAvailable();
+}
+
+// c[rows, cols] = alpha · A·B + beta · c for one slice of c (beta 0 or 1); A is [rows, depth],
+// B [depth, cols].
 template <int LhsOrder, int RhsOrder>
 void runSlice(float* c, Index cStride, Index rows, Index cols, const float* a, Index aStride,
-              const float* b, Index bStride, Index depth, float alpha) {
+              const float* b, Index bStride, Index depth, float alpha, float beta) {
+    if (skinnyTakes(rows, cols, depth, LhsOrder == Eigen::ColMajor)) {
+        if (RhsOrder == Eigen::ColMajor)
+            skinnyGemmXWt(rows, cols, depth, alpha, a, aStride, b, bStride, beta, c, cStride);
+        else
+            skinnyGemmDW(rows, cols, depth, alpha, a, aStride, b, bStride, beta, c, cStride);
+        return;
+    }
+    if (blasTakes(rows, cols, depth, LhsOrder == Eigen::ColMajor, RhsOrder == Eigen::ColMajor)) {
+        blasSgemm(LhsOrder == Eigen::ColMajor, RhsOrder == Eigen::ColMajor, rows, cols, depth,
+                  alpha, a, aStride, b, bStride, beta, c, cStride);
+        return;
+    }
+    if (beta == 0.0f)
+        Eigen::Map<Matrix, 0, Eigen::OuterStride<>>(c, rows, cols, Eigen::OuterStride<>(cStride))
+            .setZero();
     using Gemm = ei::general_matrix_matrix_product<Index, float, LhsOrder, false, float, RhsOrder,
                                                    false, Eigen::RowMajor, 1>;
     ArenaBlocking blocking(rows, cols, depth);
@@ -82,13 +115,13 @@ void runSlice(float* c, Index cStride, Index rows, Index cols, const float* a, I
 // bits every run.
 template <int LhsOrder, int RhsOrder>
 void run(Eigen::Ref<Matrix>& c, const float* a, Index aStride, const float* b, Index bStride,
-         Index depth, float alpha) {
+         Index depth, float alpha, float beta) {
     const Index rows = c.rows(), cols = c.cols();
     const double work = static_cast<double>(rows) * cols * depth;
     const int threads = work < kParallelWork ? 1 : computeThreads();
     if (threads == 1) {
         runSlice<LhsOrder, RhsOrder>(c.data(), c.outerStride(), rows, cols, a, aStride, b, bStride,
-                                     depth, alpha);
+                                     depth, alpha, beta);
         return;
     }
     const bool byRows = rows >= cols;
@@ -113,11 +146,12 @@ void run(Eigen::Ref<Matrix>& c, const float* a, Index aStride, const float* b, I
             if (byRows) {
                 const float* aSlice = LhsOrder == Eigen::RowMajor ? a + begin * aStride : a + begin;
                 runSlice<LhsOrder, RhsOrder>(c.data() + begin * c.outerStride(), c.outerStride(),
-                                             len, cols, aSlice, aStride, b, bStride, depth, alpha);
+                                             len, cols, aSlice, aStride, b, bStride, depth, alpha,
+                                             beta);
             } else {
                 const float* bSlice = RhsOrder == Eigen::RowMajor ? b + begin : b + begin * bStride;
                 runSlice<LhsOrder, RhsOrder>(c.data() + begin, c.outerStride(), rows, len, a,
-                                             aStride, bSlice, bStride, depth, alpha);
+                                             aStride, bSlice, bStride, depth, alpha, beta);
             }
         }
     }
@@ -132,13 +166,13 @@ void gemm(Eigen::Ref<Matrix> c, const Eigen::Ref<const Matrix>& a, Op opA,
     eigen_assert(c.rows() == (ta ? a.cols() : a.rows()));
     eigen_assert(c.cols() == (tb ? b.rows() : b.cols()));
     eigen_assert(depth == (tb ? b.cols() : b.rows()));
-    if (!accumulate) c.setZero();
-    if (c.size() == 0 || depth == 0) return;
-
+    if (c.size() == 0) return;
     // Where Eigen's own product would not use GEMM (tiny sizes, or a vector result), use
     // Eigen's product: same kernels and rounding as before, and no heap either.
-    if (c.rows() + c.cols() + depth < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD || c.rows() == 1 ||
-        c.cols() == 1) {
+    if (depth == 0 || c.rows() + c.cols() + depth < EIGEN_GEMM_TO_COEFFBASED_THRESHOLD ||
+        c.rows() == 1 || c.cols() == 1) {
+        if (!accumulate) c.setZero();
+        if (depth == 0) return;
         if (!ta && !tb) c.noalias() += alpha * (a * b);
         if (!ta && tb) c.noalias() += alpha * (a * b.transpose());
         if (ta && !tb) c.noalias() += alpha * (a.transpose() * b);
@@ -146,12 +180,15 @@ void gemm(Eigen::Ref<Matrix> c, const Eigen::Ref<const Matrix>& a, Op opA,
         return;
     }
     // A row-major matrix read transposed is a column-major one over the same memory.
+    // beta 0 lets the kernel write c without reading it: no separate zeroing sweep.
     constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
-    if (!ta && !tb)
-        run<R, R>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
-    if (!ta && tb) run<R, C>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
-    if (ta && !tb) run<C, R>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
-    if (ta && tb) run<C, C>(c, a.data(), a.outerStride(), b.data(), b.outerStride(), depth, alpha);
+    const float beta = accumulate ? 1.0f : 0.0f;
+    const float *pa = a.data(), *pb = b.data();
+    const Index sa = a.outerStride(), sb = b.outerStride();
+    if (!ta && !tb) run<R, R>(c, pa, sa, pb, sb, depth, alpha, beta);
+    if (!ta && tb) run<R, C>(c, pa, sa, pb, sb, depth, alpha, beta);
+    if (ta && !tb) run<C, R>(c, pa, sa, pb, sb, depth, alpha, beta);
+    if (ta && tb) run<C, C>(c, pa, sa, pb, sb, depth, alpha, beta);
 }
 
 } // namespace lora

@@ -1,6 +1,7 @@
 #include "nn/optimizer.h"
 
 #include "util/error.h"
+#include "util/simd_clones.h"
 #include "util/threads.h"
 
 #include <algorithm>
@@ -31,9 +32,10 @@ constexpr std::size_t kParallelElements = 1 << 16;
 // One fused pass over a contiguous range: plain restrict pointers so that GCC vectorises
 // it (sqrt and division included, thanks to -fno-math-errno).
 // Returns non-zero if any updated value is not finite.
-std::uint32_t adamKernel(float* __restrict value, const float* __restrict grad, float* __restrict m,
-                         float* __restrict v, std::size_t n, float beta1, float beta2,
-                         float stepSize, float bc2Sqrt, float eps) {
+LORA_SIMD_CLONES std::uint32_t adamKernel(float* __restrict value, const float* __restrict grad,
+                                          float* __restrict m, float* __restrict v, std::size_t n,
+                                          float beta1, float beta2, float stepSize, float bc2Sqrt,
+                                          float eps) {
     const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
     std::uint32_t bad = 0;
     for (std::size_t i = 0; i < n; ++i) {

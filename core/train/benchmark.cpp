@@ -2,6 +2,7 @@
 
 #include "data/dataset.h"
 #include "nn/architecture.h"
+#include "nn/gemm.h"
 #include "nn/model_budget.h"
 #include "train/evaluate.h"
 #include "train/training_step.h"
@@ -59,7 +60,7 @@ BenchMode benchModeFromString(const std::string& s) {
     if (s == "full") return BenchMode::Full;
     if (s == "lora") return BenchMode::Lora;
     if (s == "eval") return BenchMode::Eval;
-    throw InputError("unknown bench mode '" + s + "' (use full, lora or eval)");
+    throw InputError("unknown bench mode '" + s + "' (use full, lora, eval, sgemm or peak)");
 }
 
 const char* toString(BenchMode mode) {
@@ -174,7 +175,7 @@ BenchResult runBenchmark(const BenchOptions& options) {
     return result;
 }
 
-double eigenSgemmGflops(int n, double seconds) {
+double sgemmGflops(int n, double seconds) {
     if (n < 1 || n > kMaxSgemmSize)
         throw InputError("sgemm size must be between 1 and " + std::to_string(kMaxSgemmSize));
     checkSeconds(seconds);
@@ -182,7 +183,8 @@ double eigenSgemmGflops(int n, double seconds) {
     Matrix a(n, n), b(n, n), c(n, n);
     for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = rng.uniform(-1, 1);
     for (Eigen::Index i = 0; i < b.size(); ++i) b.data()[i] = rng.uniform(-1, 1);
-    const std::vector<double> times = timeRepeatedly([&](int) { c.noalias() = a * b; }, seconds);
+    const std::vector<double> times =
+        timeRepeatedly([&](int) { gemm(c, a, Op::None, b, Op::None); }, seconds);
     return 2.0 * n * static_cast<double>(n) * n / median(times) / 1e9;
 }
 

@@ -45,10 +45,10 @@ double trainingStepFlops(const Mlp& model, int batch);
 // GEMM FLOPs of one forward pass on `batch` rows.
 double forwardFlops(const Mlp& model, int batch);
 
-// Eigen's own single-precision n×n×n product rate at the current thread count: the
-// hardware yardstick the training step's GFLOP/s is compared with.
+// The core's single-precision n×n×n product rate (nn/gemm, so BLAS or Eigen as chosen) at
+// the current thread count: the yardstick the training step's GFLOP/s is compared with.
 // n ≤ kMaxSgemmSize: one 4096³ product takes about 1.2 s here (8192³ took 10 s).
 inline constexpr int kMaxSgemmSize = 4096;
-double eigenSgemmGflops(int n, double seconds);
+double sgemmGflops(int n, double seconds);
 
 } // namespace lora

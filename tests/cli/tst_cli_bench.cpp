@@ -1,6 +1,7 @@
 // lora-cli bench: the JSON fields the comparison script reads, FLOP counts worked out by hand
 // for seed 000's net (no dW for frozen weights, no dX for the first layer, LoRA as thin
-// products), and bad input exiting with 2 and one line naming the flag.
+// products), the kernels' provenance (--gemm, blas, blas_core), the FMA peak, and bad input
+// exiting with 2 and one line naming the flag.
 #include "cli_runner.h"
 
 using lora::test::runCli;
@@ -39,11 +40,43 @@ private slots:
         QVERIFY(qAbs(run.json["gflops"].toDouble() - expected) <= 1e-9 * expected);
     }
 
+    // Which kernels ran is part of every result; --gemm forces one side, and the same product
+    // then differs only in its rate.
+    void sgemm_data() {
+        QTest::addColumn<QString>("gemm");
+        QTest::addColumn<bool>("blasUsed");
+        QTest::newRow("blas") << "blas" << true;
+        QTest::newRow("eigen") << "eigen" << false;
+    }
     void sgemm() {
-        const auto run = runCli({"bench", "--mode", "sgemm", "--size", "128", "--seconds", "0.05"});
+        QFETCH(QString, gemm);
+        QFETCH(bool, blasUsed);
+        const auto run = runCli(
+            {"bench", "--mode", "sgemm", "--size", "128", "--seconds", "0.05", "--gemm", gemm});
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(run.json["size"].toInt(), 128);
         QVERIFY(run.json["gflops"].toDouble() > 0);
+        QCOMPARE(run.json["gemm"].toString(), gemm);
+        QCOMPARE(run.json["blas_used"].toBool(), blasUsed);
+        QVERIFY(run.json["blas"].toString().startsWith("openblas "));
+        QVERIFY(!run.json["blas_core"].toString().isEmpty());
+        QVERIFY(run.json["eigen_vector_bits"].toInt() >= 128);
+    }
+
+    // Auto takes OpenBLAS exactly when its kernels are at least as wide as Eigen's.
+    void autoChoice() {
+        const auto run = runCli({"bench", "--mode", "sgemm", "--size", "64", "--seconds", "0.05"});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.json["blas_used"].toBool(),
+                 run.json["blas_vector_bits"].toInt() >= run.json["eigen_vector_bits"].toInt());
+    }
+
+    void peak() {
+        const auto run = runCli({"bench", "--mode", "peak", "--seconds", "0.1"});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.json["gflops"].toDouble() > 0);
+        const int bits = run.json["vector_bits"].toInt();
+        QVERIFY(bits == 128 || bits == 256 || bits == 512);
     }
 
     void twoThreads() {
@@ -64,6 +97,9 @@ private slots:
         QTest::newRow("arch") << QStringList{"--arch", "784--2"} << "784--2";
         QTest::newRow("size") << QStringList{"--mode", "sgemm", "--size", "0"} << "--size";
         QTest::newRow("flag") << QStringList{"--epochs", "3"} << "--epochs";
+        QTest::newRow("gemm") << QStringList{"--gemm", "mkl"} << "unknown gemm backend 'mkl'";
+        QTest::newRow("peak seconds")
+            << QStringList{"--mode", "peak", "--seconds", "0"} << "seconds must be a positive";
     }
     void badInput() {
         QFETCH(QStringList, args);

@@ -1,7 +1,9 @@
 // gemm(): every operand orientation, alpha and accumulate, the tiny and vector shapes that
 // go through Eigen's own product, and the 2-thread slicing by rows and by columns (uneven
-// extents included) all agree with a double-precision reference; one thread matches
-// Eigen's operator* bit for bit, since it runs the same kernel with the same blocking.
+// extents included) all agree with a double-precision reference, through OpenBLAS, through
+// Eigen and as the build chooses; one thread gives the same bits every call, and the Eigen
+// backend matches Eigen's operator* bit for bit (the same kernel with the same blocking).
+#include "nn/blas.h"
 #include "nn/gemm.h"
 #include "random_matrix.h"
 #include "util/rng.h"
@@ -9,9 +11,12 @@
 
 #include <QtTest>
 #include <cstring>
+#include <limits>
 
 using namespace lora;
 using lora::test::uniformMatrix;
+
+Q_DECLARE_METATYPE(lora::GemmBackend)
 
 class TestGemm : public QObject {
     Q_OBJECT
@@ -25,28 +30,30 @@ private slots:
         QTest::addColumn<float>("alpha");
         QTest::addColumn<bool>("accumulate");
         QTest::addColumn<int>("threads");
-        for (int threads : {1, 2})
-            for (bool ta : {false, true})
-                for (bool tb : {false, true}) {
-                    const auto tag = [&](const char* shape) {
-                        return QByteArray(shape) + (ta ? " Aᵀ" : " A") + (tb ? " Bᵀ" : " B") +
-                               " t" + QByteArray::number(threads);
-                    };
-                    QTest::newRow(tag("tiny 3x4x5"))
-                        << 3 << 4 << 5 << ta << tb << 1.0f << false << threads;
-                    QTest::newRow(tag("vector 1x300x200"))
-                        << 1 << 300 << 200 << ta << tb << 0.5f << true << threads;
-                    QTest::newRow(tag("column 64x1x784"))
-                        << 64 << 1 << 784 << ta << tb << 2.0f << false << threads;
-                    QTest::newRow(tag("rank-4 64x4x784"))
-                        << 64 << 4 << 784 << ta << tb << 1.0f << true << threads;
-                    QTest::newRow(tag("cols split 64x1000x300"))
-                        << 64 << 1000 << 300 << ta << tb << 0.25f << true << threads;
-                    QTest::newRow(tag("rows split 777x64x200"))
-                        << 777 << 64 << 200 << ta << tb << 1.0f << false << threads;
-                    QTest::newRow(tag("uneven 203x517x97"))
-                        << 203 << 517 << 97 << ta << tb << -1.5f << true << threads;
-                }
+        QTest::addColumn<GemmBackend>("backend");
+        for (GemmBackend backend : {GemmBackend::Auto, GemmBackend::Blas, GemmBackend::Eigen})
+            for (int threads : {1, 2})
+                for (bool ta : {false, true})
+                    for (bool tb : {false, true}) {
+                        const auto tag = [&](const char* shape) {
+                            return QByteArray(shape) + (ta ? " Aᵀ" : " A") + (tb ? " Bᵀ" : " B") +
+                                   " t" + QByteArray::number(threads) + " " + toString(backend);
+                        };
+                        QTest::newRow(tag("tiny 3x4x5"))
+                            << 3 << 4 << 5 << ta << tb << 1.0f << false << threads << backend;
+                        QTest::newRow(tag("vector 1x300x200"))
+                            << 1 << 300 << 200 << ta << tb << 0.5f << true << threads << backend;
+                        QTest::newRow(tag("column 64x1x784"))
+                            << 64 << 1 << 784 << ta << tb << 2.0f << false << threads << backend;
+                        QTest::newRow(tag("rank-4 64x4x784"))
+                            << 64 << 4 << 784 << ta << tb << 1.0f << true << threads << backend;
+                        QTest::newRow(tag("cols split 64x1000x300"))
+                            << 64 << 1000 << 300 << ta << tb << 0.25f << true << threads << backend;
+                        QTest::newRow(tag("rows split 777x64x200"))
+                            << 777 << 64 << 200 << ta << tb << 1.0f << false << threads << backend;
+                        QTest::newRow(tag("uneven 203x517x97"))
+                            << 203 << 517 << 97 << ta << tb << -1.5f << true << threads << backend;
+                    }
     }
     void matchesReference() {
         QFETCH(int, m);
@@ -57,14 +64,17 @@ private slots:
         QFETCH(float, alpha);
         QFETCH(bool, accumulate);
         QFETCH(int, threads);
+        QFETCH(GemmBackend, backend);
         if (threads > 1 && !threadingAvailable()) QSKIP("built without OpenMP");
         const Matrix a = ta ? uniformMatrix(k, m, 1) : uniformMatrix(m, k, 1);
         const Matrix b = tb ? uniformMatrix(n, k, 2) : uniformMatrix(k, n, 2);
         const Matrix start = uniformMatrix(m, n, 3);
         Matrix c = start;
         setComputeThreads(threads);
+        setGemmBackend(backend);
         gemm(c, a, ta ? Op::Transpose : Op::None, b, tb ? Op::Transpose : Op::None, alpha,
              accumulate);
+        setGemmBackend(GemmBackend::Auto);
         setComputeThreads(1);
 
         const Eigen::MatrixXd ad = a.cast<double>(), bd = b.cast<double>();
@@ -77,12 +87,51 @@ private slots:
                  qPrintable(QString("largest error %1").arg(worst)));
     }
 
-    void oneThreadIsEigensProductBitForBit() {
+    void eigenBackendIsEigensProductBitForBit() {
         const Matrix x = uniformMatrix(64, 784, 4), w = uniformMatrix(1000, 784, 5);
         Matrix mine(64, 1000);
+        setGemmBackend(GemmBackend::Eigen);
         gemm(mine, x, Op::None, w, Op::Transpose);
+        setGemmBackend(GemmBackend::Auto);
         const Matrix eigen = x * w.transpose();
         QVERIFY(std::memcmp(mine.data(), eigen.data(), sizeof(float) * mine.size()) == 0);
+    }
+
+    // The step's shapes, batch 64 and 10, LoRA's thin ones included: one thread, same bits.
+    void sameBitsEveryCall_data() {
+        QTest::addColumn<int>("m");
+        QTest::addColumn<int>("n");
+        QTest::addColumn<int>("k");
+        QTest::newRow("x·W1ᵀ b64") << 64 << 1000 << 784;
+        QTest::newRow("x·W2ᵀ b10") << 10 << 2000 << 1000;
+        QTest::newRow("x·Aᵀ r4") << 64 << 4 << 1000;
+        QTest::newRow("h·Bᵀ r4") << 64 << 2000 << 4;
+    }
+    void sameBitsEveryCall() {
+        QFETCH(int, m);
+        QFETCH(int, n);
+        QFETCH(int, k);
+        const Matrix x = uniformMatrix(m, k, 8), w = uniformMatrix(n, k, 9);
+        Matrix first(m, n), again(m, n);
+        gemm(first, x, Op::None, w, Op::Transpose);
+        for (int i = 0; i < 3; ++i) {
+            gemm(again, x, Op::None, w, Op::Transpose);
+            QVERIFY(std::memcmp(first.data(), again.data(), sizeof(float) * first.size()) == 0);
+        }
+    }
+
+    // A destination full of NaN is overwritten, not added to, when not accumulating: the
+    // BLAS's beta = 0 must not read it.
+    void overwritesNaN() {
+        const Matrix a = uniformMatrix(64, 300, 10), b = uniformMatrix(300, 500, 11);
+        for (GemmBackend backend : {GemmBackend::Blas, GemmBackend::Eigen}) {
+            Matrix c = Matrix::Constant(64, 500, std::numeric_limits<float>::quiet_NaN());
+            setGemmBackend(backend);
+            gemm(c, a, Op::None, b, Op::None);
+            setGemmBackend(GemmBackend::Auto);
+            QVERIFY(c.allFinite());
+            QVERIFY((c - a * b).cwiseAbs().maxCoeff() < 1e-3f);
+        }
     }
 
     void writesOnlyItsBlock() {
