@@ -51,6 +51,11 @@ private slots:
                             << 64 << 1000 << 300 << ta << tb << 0.25f << true << threads << backend;
                         QTest::newRow(tag("rows split 777x64x200"))
                             << 777 << 64 << 200 << ta << tb << 1.0f << false << threads << backend;
+                        // At most 16 rows: the skinny kernels when A is not transposed.
+                        QTest::newRow(tag("batch 10x700x300"))
+                            << 10 << 700 << 300 << ta << tb << 0.5f << true << threads << backend;
+                        QTest::newRow(tag("batch 16x130x1000"))
+                            << 16 << 130 << 1000 << ta << tb << 1.0f << false << threads << backend;
                         QTest::newRow(tag("uneven 203x517x97"))
                             << 203 << 517 << 97 << ta << tb << -1.5f << true << threads << backend;
                     }
