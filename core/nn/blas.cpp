@@ -7,8 +7,11 @@
 #include <atomic>
 #include <cblas.h>
 #include <cctype>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 namespace lora {
 
@@ -53,10 +56,26 @@ std::string versionOf(const char* config) {
     return lower(product) + (version.empty() ? "" : " " + version);
 }
 
+// At exit, OpenBLAS's library destructor unmaps its buffers while a GUI's pooled thread may
+// still be inside a product (found as a crash at the end of tst_status_report). An atexit
+// handler runs before library destructors: it closes the BLAS, so later products fall back
+// to Eigen, and waits for the ones in flight. Sequentially consistent on both sides, so a
+// product either sees the closing or is counted by the wait.
+std::atomic<int> g_inFlight{0};
+std::atomic<bool> g_closing{false};
+
+void drainAtExit() {
+    g_closing.store(true);
+    // A product takes milliseconds; never hang an exit on a thread that stopped in one.
+    for (int i = 0; i < 10000 && g_inFlight.load() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 BlasInfo probe() {
     // Before any product: the core slices products across its own threads, so OpenBLAS must
     // not start a second pool inside each slice.
     openblas_set_num_threads(1);
+    std::atexit(drainAtExit);
     BlasInfo info;
     const char* core = openblas_get_corename();
     info.core = core ? core : "unknown";
@@ -125,13 +144,20 @@ bool blasTakes(long m, long n, long k, bool transA, bool transB) {
     return true;
 }
 
-void blasSgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
+bool blasSgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
                long lda, const float* b, long ldb, float beta, float* c, long ldc) {
+    g_inFlight.fetch_add(1);
+    if (g_closing.load()) {
+        g_inFlight.fetch_sub(1);
+        return false;
+    }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
                 static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
                 static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
                 static_cast<blasint>(ldc));
+    g_inFlight.fetch_sub(1);
+    return true;
 }
 
 } // namespace lora

@@ -31,8 +31,9 @@ const char* toString(GemmBackend backend);
 // transposed when transA and transB.
 bool blasTakes(long m, long n, long k, bool transA, bool transB);
 
-// Row-major c[m, n] = alpha · op(a) · op(b) + beta · c, one thread.
-void blasSgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
+// Row-major c[m, n] = alpha · op(a) · op(b) + beta · c, one thread. False, with c untouched,
+// once the process is exiting: the caller then computes it another way.
+bool blasSgemm(bool transA, bool transB, long m, long n, long k, float alpha, const float* a,
                long lda, const float* b, long ldb, float beta, float* c, long ldc);
 
 } // namespace lora

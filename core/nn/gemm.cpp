@@ -95,11 +95,10 @@ void runSlice(float* c, Index cStride, Index rows, Index cols, const float* a, I
             skinnyGemmDW(rows, cols, depth, alpha, a, aStride, b, bStride, beta, c, cStride);
         return;
     }
-    if (blasTakes(rows, cols, depth, LhsOrder == Eigen::ColMajor, RhsOrder == Eigen::ColMajor)) {
+    if (blasTakes(rows, cols, depth, LhsOrder == Eigen::ColMajor, RhsOrder == Eigen::ColMajor) &&
         blasSgemm(LhsOrder == Eigen::ColMajor, RhsOrder == Eigen::ColMajor, rows, cols, depth,
-                  alpha, a, aStride, b, bStride, beta, c, cStride);
+                  alpha, a, aStride, b, bStride, beta, c, cStride))
         return;
-    }
     if (beta == 0.0f)
         Eigen::Map<Matrix, 0, Eigen::OuterStride<>>(c, rows, cols, Eigen::OuterStride<>(cStride))
             .setZero();
