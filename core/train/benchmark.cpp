@@ -45,16 +45,16 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-void checkSeconds(double seconds) {
-    if (!(seconds > 0) || !std::isfinite(seconds) || seconds > 3600)
-        throw InputError("seconds must be a positive number up to 3600");
-}
-
 double layerGemm(int batch, int in, int out) {
     return 2.0 * batch * static_cast<double>(in) * out;
 }
 
 } // namespace
+
+void checkBenchSeconds(double seconds) {
+    if (!(seconds > 0) || !std::isfinite(seconds) || seconds > 3600)
+        throw InputError("seconds must be a positive number up to 3600");
+}
 
 BenchMode benchModeFromString(const std::string& s) {
     if (s == "full") return BenchMode::Full;
@@ -77,7 +77,7 @@ const char* toString(BenchMode mode) {
 
 void BenchOptions::validate() const {
     if (batch < 1) throw InputError("batch size must be at least 1");
-    checkSeconds(seconds);
+    checkBenchSeconds(seconds);
     if (evalSamples < 1) throw InputError("eval samples must be at least 1");
     if (mode == BenchMode::Lora) LoraSpec{rank, alpha}.validate();
 }
@@ -178,7 +178,7 @@ BenchResult runBenchmark(const BenchOptions& options) {
 double sgemmGflops(int n, double seconds) {
     if (n < 1 || n > kMaxSgemmSize)
         throw InputError("sgemm size must be between 1 and " + std::to_string(kMaxSgemmSize));
-    checkSeconds(seconds);
+    checkBenchSeconds(seconds);
     Rng rng(1);
     Matrix a(n, n), b(n, n), c(n, n);
     for (Eigen::Index i = 0; i < a.size(); ++i) a.data()[i] = rng.uniform(-1, 1);

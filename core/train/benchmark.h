@@ -40,6 +40,9 @@ struct BenchResult {
 
 BenchResult runBenchmark(const BenchOptions& options);
 
+// InputError unless 0 < seconds ≤ 3600: every bench mode's --seconds.
+void checkBenchSeconds(double seconds);
+
 // GEMM FLOPs of one training step on a batch of `batch` rows (2 per multiply-add).
 double trainingStepFlops(const Mlp& model, int batch);
 // GEMM FLOPs of one forward pass on `batch` rows.

@@ -1,10 +1,9 @@
 #include "train/fma_peak.h"
 
-#include "util/error.h"
+#include "train/benchmark.h"
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <immintrin.h>
 
 namespace lora {
@@ -96,8 +95,7 @@ float loop128() {
 } // namespace
 
 FmaPeak measureFmaPeak(double seconds) {
-    if (!(seconds > 0) || !std::isfinite(seconds) || seconds > 3600)
-        throw InputError("seconds must be a positive number up to 3600");
+    checkBenchSeconds(seconds);
     __builtin_cpu_init();
     FmaPeak peak;
     float (*loop)() = loop128;
